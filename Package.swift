@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kura",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kura", targets: ["kura"]),
+        .library(name: "KuraCrypto", targets: ["KuraCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages; module maps only.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+
+        .target(name: "KuraCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        .target(name: "KuraCLI", dependencies: [
+            "KuraCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
+
+        .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto"]),
+        .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "kura"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

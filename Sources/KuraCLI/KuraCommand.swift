@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The root `kura` command.
+struct KuraCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kura",
+        abstract: "Kura: encrypted vault and backup tool for Linux admins.",
+        version: "0.1.0",
+        groupedSubcommands: [
+            CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
+        ]
+    )
+}

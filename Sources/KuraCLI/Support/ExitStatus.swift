@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import KuraCrypto
+
+/// Kura's exit codes, in one place (docs/EXIT-CODES.md lists them for admins).
+enum ExitStatus: Int32 {
+    case success = 0
+    case failure = 1
+    case usage = 2
+    case problemsFound = 3
+    case noRepository = 10
+    case locked = 11
+    case wrongKey = 12
+    case damaged = 13
+    case malformed = 14
+}
+
+/// Turns any error into one line on standard error and the matching exit code; never a trap
+/// or a stack trace. Secrets never reach these messages: errors carry none.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let (message, status) = describe(error)
+        FileHandle.standardError.write(Data("kura: \(message)\n".utf8))
+        throw ExitCode(status.rawValue)
+    }
+}
+
+private func describe(_ error: any Error) -> (String, ExitStatus) {
+    switch error {
+    case let error as AgeError:
+        let status: ExitStatus = switch error.kind {
+        case .noMatch: .wrongKey
+        case .payload: .damaged
+        case .header, .armor: error == .headerAuthenticationFailed ? .damaged : .malformed
+        case .key: .usage
+        }
+        return (error.description + advice(for: error), status)
+    case let error as CryptoError:
+        return ("cryptographic failure: \(error)", .failure)
+    case let error as FileError:
+        return (error.description, .failure)
+    case let error as PassphraseSource.Failure:
+        return (error.description, error.isUsage ? .usage : .failure)
+    case let error as CommandFailure:
+        return (error.message, error.status)
+    default:
+        return ("\(error)", .failure)
+    }
+}
+
+private func advice(for error: AgeError) -> String {
+    switch error {
+    case .noIdentityMatched: "; check that -i names the identity the file was encrypted to"
+    case .wrongPassphrase: "; check the passphrase and try again"
+    case .needsPassphrase: "; give it with --passphrase-file FILE, KURA_PASSPHRASE_FILE or at the terminal"
+    case .needsIdentity: "; give the identity file with -i FILE"
+    case .payloadDamaged, .payloadTruncated, .trailingData, .emptyFinalChunk, .headerAuthenticationFailed:
+        "; no output was kept; restore the file from another copy"
+    case .notAgeFile, .unsupportedVersion, .malformedHeader, .malformedStanza, .malformedArmor:
+        "; the file is damaged or not an age file"
+    default: ""
+    }
+}
+
+extension PassphraseSource.Failure {
+    var isUsage: Bool {
+        switch self {
+        case .noSource: true
+        default: false
+        }
+    }
+}
+
+/// A failure the CLI itself detects (bad flag combination found late, refused action).
+struct CommandFailure: Error {
+    let message: String
+    var status: ExitStatus = .usage
+}

@@ -1,0 +1,28 @@
+/// The authenticated ciphers Kura uses. All take 256-bit keys and produce 128-bit tags.
+public enum AEADAlgorithm: String, Sendable, CaseIterable {
+    /// AES-256-GCM through OpenSSL EVP (hardware AES where the CPU has it).
+    case aes256GCM = "aes-256-gcm"
+    /// ChaCha20-Poly1305 as in RFC 8439 (96-bit nonce), through OpenSSL EVP.
+    case chacha20Poly1305 = "chacha20-poly1305"
+    /// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha, 192-bit nonce), through libsodium.
+    case xchacha20Poly1305 = "xchacha20-poly1305"
+
+    public static let keySize = 32
+    public static let tagSize = 16
+
+    /// The nonce length Kura uses. AES-256-GCM also accepts other non-empty lengths, which
+    /// only the Wycheproof suite exercises.
+    public var nonceSize: Int {
+        switch self {
+        case .aes256GCM, .chacha20Poly1305: 12
+        case .xchacha20Poly1305: 24
+        }
+    }
+
+    func acceptsNonce(length: Int) -> Bool {
+        switch self {
+        case .aes256GCM: length > 0
+        case .chacha20Poly1305, .xchacha20Poly1305: length == nonceSize
+        }
+    }
+}

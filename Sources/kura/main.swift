@@ -1,0 +1,3 @@
+import KuraCLI
+
+await KuraMain.run()
