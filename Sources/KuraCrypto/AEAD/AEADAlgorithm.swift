@@ -10,8 +10,8 @@ public enum AEADAlgorithm: String, Sendable, CaseIterable {
     public static let keySize = 32
     public static let tagSize = 16
 
-    /// The nonce length Kura uses. AES-256-GCM also accepts other non-empty lengths, which
-    /// only the Wycheproof suite exercises.
+    /// The nonce length Kura uses. AES-256-GCM also accepts other lengths from 1 to 128 bytes
+    /// (OpenSSL's bound), which only the Wycheproof suite exercises.
     public var nonceSize: Int {
         switch self {
         case .aes256GCM, .chacha20Poly1305: 12
@@ -21,7 +21,7 @@ public enum AEADAlgorithm: String, Sendable, CaseIterable {
 
     func acceptsNonce(length: Int) -> Bool {
         switch self {
-        case .aes256GCM: length > 0
+        case .aes256GCM: (1...128).contains(length)
         case .chacha20Poly1305, .xchacha20Poly1305: length == nonceSize
         }
     }

@@ -113,11 +113,10 @@ struct AgePayload {
             return
         }
         let errors = FailureRecorder()
-        let shared = UncheckedSendable((ciphers, body))
+        let work = BatchWork(ciphers: ciphers, body: body)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let (ciphers, body) = shared.value
             do {
-                for index in stride(from: worker, to: count, by: workers) { try body(ciphers[worker], index) }
+                for index in stride(from: worker, to: count, by: workers) { try work.body(work.ciphers[worker], index) }
             } catch {
                 errors.record(error)
             }
@@ -179,7 +178,14 @@ final class FailureRecorder: @unchecked Sendable {
     var firstError: (any Error)? { lock.withLock { errors.first } }
 }
 
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// What the workers of one batch share: a cipher each (contexts are not thread-safe) and
+/// the per-chunk work, which touches disjoint parts of the batch buffers.
+private final class BatchWork: @unchecked Sendable {
+    let ciphers: [AEADCipher]
+    let body: (AEADCipher, Int) throws -> Void
+
+    init(ciphers: [AEADCipher], body: @escaping (AEADCipher, Int) throws -> Void) {
+        self.ciphers = ciphers
+        self.body = body
+    }
 }
