@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what Kura needs from Debian's packages (only what is missing) and builds the
+# release binary. Safe to run again: it does nothing that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(pkg-config libssl-dev libsodium-dev libzstd-dev age time python3-venv util-linux)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "bootstrap: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${KURA_SKIP_RELEASE_BUILD:-}" != 1 ]; then
+    swift build -c release 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+    test -x .build/release/kura
+    echo "bootstrap: built $(pwd)/.build/release/kura"
+fi
