@@ -1,22 +1,20 @@
-import Dispatch
 import Foundation
 
 /// The age payload: a 16-byte nonce, then the STREAM construction over ChaCha20-Poly1305 in
-/// 64 KiB chunks. Chunks are independent given their counter, so batches of them are sealed
-/// or opened on every core at once; memory stays bounded by one batch.
+/// 64 KiB chunks. Chunks are independent given their counter, so batches of chunks are
+/// sealed or opened on every core at once (OrderedBatchPipeline); memory stays bounded.
 struct AgePayload {
     static let nonceSize = 16
     static let chunkSize = 64 * 1024
     static let sealedChunkSize = chunkSize + AEADAlgorithm.tagSize
-    static let chunksPerBatch = 64
+    /// 1 MiB batches: large enough to amortise the hand-offs, small enough to stay in cache.
+    static let chunksPerBatch = 16
 
-    private let key: SecureBytes
     private let ciphers: [AEADCipher]
 
     /// payload key = HKDF-SHA-256(ikm = file key, salt = nonce, info = "payload")
     init(fileKey: SecureBytes, nonce: [UInt8], workers: Int = AgePayload.defaultWorkers) throws {
         let key = try HKDF.deriveKey(inputKeyMaterial: fileKey, salt: nonce, info: Array("payload".utf8), length: 32)
-        self.key = key
         ciphers = try (0..<max(1, workers)).map { _ in try AEADCipher(.chacha20Poly1305, key: key) }
     }
 
@@ -30,98 +28,81 @@ struct AgePayload {
         return nonce
     }
 
+    private static var noData: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+
     func encrypt(from source: ByteSource, to sink: ByteSink) throws {
-        let plain = ChunkBuffer(count: Self.chunksPerBatch * Self.chunkSize)
-        let sealed = ChunkBuffer(count: Self.chunksPerBatch * Self.sealedChunkSize)
-        defer { plain.zeroAndFree(); sealed.free() }
         var lookahead = LookaheadReader(source: source)
-        var counter: UInt64 = 0
-        while true {
-            let (length, atEnd) = try lookahead.fill(plain.bytes)
-            let chunks = max(1, (length + Self.chunkSize - 1) / Self.chunkSize)
-            try parallelChunks(chunks) { cipher, index in
-                let start = index * Self.chunkSize
-                let end = min(start + Self.chunkSize, length)
-                let output = UnsafeMutableRawBufferPointer(rebasing: sealed.bytes[(index * Self.sealedChunkSize)...]
-                    .prefix(end - start + AEADAlgorithm.tagSize))
-                let nonce = Self.chunkNonce(counter + UInt64(index), final: atEnd && index == chunks - 1)
-                try nonce.withUnsafeBytes { n in
-                    try cipher.seal(UnsafeRawBufferPointer(rebasing: plain.bytes[start..<end]), nonce: n,
-                                    associatedData: UnsafeRawBufferPointer(start: nil, count: 0), into: output)
+        let ciphers = self.ciphers
+        let pipeline = OrderedBatchPipeline(
+            read: { try lookahead.fill($0) },
+            transform: { worker, batch, plain, length, atEnd, sealed in
+                let chunks = max(1, (length + Self.chunkSize - 1) / Self.chunkSize)
+                let firstCounter = UInt64(batch) * UInt64(Self.chunksPerBatch)
+                for index in 0..<chunks {
+                    let start = index * Self.chunkSize
+                    let end = min(start + Self.chunkSize, length)
+                    let output = UnsafeMutableRawBufferPointer(rebasing: sealed[(index * Self.sealedChunkSize)...]
+                        .prefix(end - start + AEADAlgorithm.tagSize))
+                    let nonce = Self.chunkNonce(firstCounter + UInt64(index), final: atEnd && index == chunks - 1)
+                    try nonce.withUnsafeBytes { n in
+                        try ciphers[worker].seal(UnsafeRawBufferPointer(rebasing: plain[start..<end]), nonce: n,
+                                                 associatedData: Self.noData, into: output)
+                    }
                 }
-            }
-            try sink.write(UnsafeRawBufferPointer(rebasing: sealed.bytes[..<(length + chunks * AEADAlgorithm.tagSize)]))
-            counter += UInt64(chunks)
-            if atEnd { return }
-        }
+                return .write(length + chunks * AEADAlgorithm.tagSize)
+            },
+            write: { try sink.write($0) })
+        try pipeline.run(workers: ciphers.count, inputSize: Self.chunksPerBatch * Self.chunkSize,
+                         outputSize: Self.chunksPerBatch * Self.sealedChunkSize)
     }
 
     func decrypt(from source: ByteSource, to sink: ByteSink) throws {
-        let sealed = ChunkBuffer(count: Self.chunksPerBatch * Self.sealedChunkSize)
-        let plain = ChunkBuffer(count: Self.chunksPerBatch * Self.chunkSize)
-        defer { plain.zeroAndFree(); sealed.free() }
         var lookahead = LookaheadReader(source: source)
-        var counter: UInt64 = 0
-        while true {
-            let (length, atEnd) = try lookahead.fill(sealed.bytes)
-            guard length > 0 else { throw AgeError.payloadTruncated }
-            let chunks = (length + Self.sealedChunkSize - 1) / Self.sealedChunkSize
-            let lastLength = length - (chunks - 1) * Self.sealedChunkSize
-            if atEnd {
-                guard lastLength >= AEADAlgorithm.tagSize else { throw AgeError.payloadTruncated }
-                if lastLength == AEADAlgorithm.tagSize, counter + UInt64(chunks) > 1 { throw AgeError.emptyFinalChunk }
-            }
-            let failures = FailureRecorder()
-            func open(_ cipher: AEADCipher, _ index: Int, final: Bool) throws {
-                let start = index * Self.sealedChunkSize
-                let end = min(start + Self.sealedChunkSize, length)
-                let output = UnsafeMutableRawBufferPointer(rebasing: plain.bytes[(index * Self.chunkSize)...]
-                    .prefix(end - start - AEADAlgorithm.tagSize))
-                let nonce = Self.chunkNonce(counter + UInt64(index), final: final)
-                try nonce.withUnsafeBytes { n in
-                    try cipher.open(UnsafeRawBufferPointer(rebasing: sealed.bytes[start..<end]), nonce: n,
-                                    associatedData: UnsafeRawBufferPointer(start: nil, count: 0), into: output)
+        let ciphers = self.ciphers
+        let pipeline = OrderedBatchPipeline(
+            read: { try lookahead.fill($0) },
+            transform: { worker, batch, sealed, length, atEnd, plain in
+                let firstCounter = UInt64(batch) * UInt64(Self.chunksPerBatch)
+                guard length > 0 else { throw AgeError.payloadTruncated }
+                let chunks = (length + Self.sealedChunkSize - 1) / Self.sealedChunkSize
+                let lastLength = length - (chunks - 1) * Self.sealedChunkSize
+                func open(_ index: Int, final: Bool) throws {
+                    let start = index * Self.sealedChunkSize
+                    let end = min(start + Self.sealedChunkSize, length)
+                    let output = UnsafeMutableRawBufferPointer(rebasing: plain[(index * Self.chunkSize)...]
+                        .prefix(end - start - AEADAlgorithm.tagSize))
+                    let nonce = Self.chunkNonce(firstCounter + UInt64(index), final: final)
+                    try nonce.withUnsafeBytes { n in
+                        try ciphers[worker].open(UnsafeRawBufferPointer(rebasing: sealed[start..<end]), nonce: n,
+                                                 associatedData: Self.noData, into: output)
+                    }
                 }
-            }
-            try parallelChunks(chunks) { cipher, index in
-                do {
-                    try open(cipher, index, final: atEnd && index == chunks - 1)
-                } catch CryptoError.authenticationFailure {
-                    failures.record(index)
+                for index in 0..<chunks {
+                    let isFinal = atEnd && index == chunks - 1
+                    if isFinal {
+                        if lastLength < AEADAlgorithm.tagSize {
+                            return .writeThenFail(index * Self.chunkSize, AgeError.payloadTruncated)
+                        }
+                        if lastLength == AEADAlgorithm.tagSize, firstCounter + UInt64(index) > 0 {
+                            return .writeThenFail(index * Self.chunkSize, AgeError.emptyFinalChunk)
+                        }
+                    }
+                    do {
+                        try open(index, final: isFinal)
+                    } catch CryptoError.authenticationFailure {
+                        // A chunk that opens with the other final flag means the stream was cut
+                        // (or extended) at a chunk boundary, not that bytes were altered.
+                        let opensOtherwise = (try? open(index, final: !isFinal)) != nil
+                        let error: AgeError = opensOtherwise ? (isFinal ? .payloadTruncated : .trailingData)
+                            : .payloadDamaged(chunk: firstCounter + UInt64(index))
+                        return .writeThenFail(index * Self.chunkSize, error)
+                    }
                 }
-            }
-            if let failed = failures.first {
-                // Say what went wrong: a chunk that opens with the other final flag means the
-                // stream was cut (or extended) at a chunk boundary, not that bytes were altered.
-                let wasFinal = atEnd && failed == chunks - 1
-                let opensWithOtherFlag = (try? open(ciphers[0], failed, final: !wasFinal)) != nil
-                try sink.write(UnsafeRawBufferPointer(rebasing: plain.bytes[..<(failed * Self.chunkSize)]))
-                if opensWithOtherFlag { throw wasFinal ? AgeError.payloadTruncated : AgeError.trailingData }
-                throw AgeError.payloadDamaged(chunk: counter + UInt64(failed))
-            }
-            try sink.write(UnsafeRawBufferPointer(rebasing: plain.bytes[..<(length - chunks * AEADAlgorithm.tagSize)]))
-            counter += UInt64(chunks)
-            if atEnd { return }
-        }
-    }
-
-    /// Runs `body` for chunk indices 0..<count, spread over the workers, each with its own cipher.
-    private func parallelChunks(_ count: Int, _ body: @escaping (AEADCipher, Int) throws -> Void) throws {
-        let workers = min(ciphers.count, count)
-        if workers <= 1 {
-            for index in 0..<count { try body(ciphers[0], index) }
-            return
-        }
-        let errors = FailureRecorder()
-        let work = BatchWork(ciphers: ciphers, body: body)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            do {
-                for index in stride(from: worker, to: count, by: workers) { try work.body(work.ciphers[worker], index) }
-            } catch {
-                errors.record(error)
-            }
-        }
-        if let error = errors.firstError { throw error }
+                return .write(length - chunks * AEADAlgorithm.tagSize)
+            },
+            write: { try sink.write($0) })
+        try pipeline.run(workers: ciphers.count, inputSize: Self.chunksPerBatch * Self.sealedChunkSize,
+                         outputSize: Self.chunksPerBatch * Self.chunkSize)
     }
 }
 
@@ -150,7 +131,7 @@ private struct LookaheadReader {
     }
 }
 
-/// A page-aligned scratch buffer shared by the workers of one batch.
+/// A page-aligned buffer owned by one pipeline worker.
 final class ChunkBuffer: @unchecked Sendable {
     let bytes: UnsafeMutableRawBufferPointer
 
@@ -161,31 +142,5 @@ final class ChunkBuffer: @unchecked Sendable {
     func zeroAndFree() {
         secureZero(bytes)
         bytes.deallocate()
-    }
-
-    func free() { bytes.deallocate() }
-}
-
-/// Collects failures from concurrent workers.
-final class FailureRecorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var indices: [Int] = []
-    private var errors: [any Error] = []
-
-    func record(_ index: Int) { lock.withLock { indices.append(index) } }
-    func record(_ error: any Error) { lock.withLock { errors.append(error) } }
-    var first: Int? { lock.withLock { indices.min() } }
-    var firstError: (any Error)? { lock.withLock { errors.first } }
-}
-
-/// What the workers of one batch share: a cipher each (contexts are not thread-safe) and
-/// the per-chunk work, which touches disjoint parts of the batch buffers.
-private final class BatchWork: @unchecked Sendable {
-    let ciphers: [AEADCipher]
-    let body: (AEADCipher, Int) throws -> Void
-
-    init(ciphers: [AEADCipher], body: @escaping (AEADCipher, Int) throws -> Void) {
-        self.ciphers = ciphers
-        self.body = body
     }
 }
