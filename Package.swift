@@ -19,6 +19,9 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        // Tests only: the age test kit stores some vectors zlib-compressed.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "KuraCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "KuraCLI", dependencies: [
@@ -27,7 +30,7 @@ let package = Package(
         ]),
         .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
 
-        .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto"]),
+        .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "kura"]),
     ],
     swiftLanguageModes: [.v6]
