@@ -158,4 +158,23 @@ import Testing
         #expect(result.status != 0)
         #expect(!result.stderr.contains("CANARY"))
     }
+
+    /// A full disk gives a clear error and leaves neither output nor temporary file. /dev/full
+    /// covers standard output; a 1 MiB tmpfs (where mounting is allowed, as root here) covers -o.
+    @Test func fullDiskIsAClearErrorAndLosesNothing() throws {
+        let (scratch, recipient) = try Self.setUp(size: 3_000_000)
+        let toStdout = try scratch.shell("'\(Tools.kura)' encrypt -r \(recipient) plain > /dev/full")
+        #expect(toStdout.status == 1)
+        #expect(toStdout.stderr.contains("full"), "\(toStdout.stderr)")
+
+        let mountPoint = scratch.path("small")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard try scratch.shell("mount -t tmpfs -o size=1m kura-test '\(mountPoint)'").status == 0 else { return }
+        defer { _ = try? scratch.shell("umount '\(mountPoint)'") }
+        try scratch.write("small/existing", "keep")
+        let toFile = try scratch.kura("encrypt", "-r", recipient, "-o", "small/out.age", "plain")
+        #expect(toFile.status == 1)
+        #expect(toFile.stderr.contains("full"), "\(toFile.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mountPoint) == ["existing"])
+    }
 }
