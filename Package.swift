@@ -24,6 +24,7 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "KuraCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        .target(name: "KuraStorage"),
         .target(name: "KuraCLI", dependencies: [
             "KuraCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -31,6 +32,7 @@ let package = Package(
         .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
 
         .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
+        .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "kura"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,36 @@
+/// Failures of a storage backend. Each says which object or location failed and whether
+/// retrying can help, so the layers above can decide between retrying and giving up.
+public enum StorageError: Error, Equatable, Sendable {
+    /// No repository storage at this location.
+    case locationMissing(String)
+    case notFound(ObjectName)
+    case invalidName(String)
+    /// The object's stored bytes are shorter than asked for (a truncated object).
+    case shortRead(ObjectName, expected: Int, got: Int)
+    case permissionDenied(String)
+    case noSpace(String)
+    /// An I/O failure with the operating system's (or server's) own words.
+    case ioFailure(String, reason: String, retryable: Bool)
+
+    /// Whether the same call may succeed if repeated later.
+    public var isRetryable: Bool {
+        switch self {
+        case .ioFailure(_, _, let retryable): retryable
+        default: false
+        }
+    }
+}
+
+extension StorageError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .locationMissing(let location): "no repository storage at \(location)"
+        case .notFound(let name): "object \(name) does not exist"
+        case .invalidName(let name): "\"\(name)\" is not a valid object name"
+        case .shortRead(let name, let expected, let got): "object \(name) is truncated (read \(got) of \(expected) bytes)"
+        case .permissionDenied(let path): "permission denied on \(path)"
+        case .noSpace(let path): "no space left on the device holding \(path)"
+        case .ioFailure(let path, let reason, _): "I/O error on \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A repository in a local directory: one folder per object kind, data packs spread over
+/// 256 subfolders by the first two characters of their name.
+///
+/// Writes go to a temporary file in the destination folder, are fsynced, renamed into place
+/// and the folder is fsynced, so a crash leaves either the whole object or none. Finished
+/// objects are made read-only (0400).
+public struct LocalBackend: StorageBackend {
+    public let root: String
+    public var location: String { root }
+
+    public init(path: String) {
+        root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    func directory(for kind: ObjectKind, name: String? = nil) -> String {
+        guard kind == .data, let name else { return "\(root)/\(kind.rawValue)" }
+        return "\(root)/\(kind.rawValue)/\(name.prefix(2))"
+    }
+
+    func path(of name: ObjectName) -> String {
+        "\(directory(for: name.kind, name: name.name))/\(name.name)"
+    }
+
+    public func create() async throws {
+        try LocalFiles.makeDirectory(root)
+        for kind in ObjectKind.allCases {
+            try LocalFiles.makeDirectory(directory(for: kind))
+        }
+        for prefix in 0..<256 {
+            try LocalFiles.makeDirectory("\(root)/data/\(String(format: "%02x", prefix))")
+        }
+        try LocalFiles.syncDirectory(root)
+    }
+
+    public func exists() async throws -> Bool {
+        LocalFiles.isDirectory(root) && LocalFiles.isDirectory("\(root)/\(ObjectKind.keys.rawValue)")
+    }
+
+    public func put(_ name: ObjectName, bytes: [UInt8]) async throws {
+        try requireRoot()
+        let folder = directory(for: name.kind, name: name.name)
+        if !LocalFiles.isDirectory(folder) { try LocalFiles.makeDirectory(folder) }
+        try LocalFiles.writeAtomically(bytes, to: path(of: name), readOnly: name.kind != .locks)
+    }
+
+    public func get(_ name: ObjectName) async throws -> [UInt8] {
+        try requireRoot()
+        return try LocalFiles.read(path(of: name), object: name)
+    }
+
+    public func get(_ name: ObjectName, offset: Int, length: Int) async throws -> [UInt8] {
+        try requireRoot()
+        return try LocalFiles.read(path(of: name), object: name, offset: offset, length: length)
+    }
+
+    public func stat(_ name: ObjectName) async throws -> ObjectInfo? {
+        try requireRoot()
+        return LocalFiles.size(path(of: name)).map { ObjectInfo(name: name, size: $0) }
+    }
+
+    public func list(_ kind: ObjectKind) async throws -> [ObjectInfo] {
+        try requireRoot()
+        let folders = kind == .data
+            ? try LocalFiles.entries(directory(for: .data)).map { "\(directory(for: .data))/\($0)" }
+                .filter(LocalFiles.isDirectory)
+            : [directory(for: kind)]
+        var result: [ObjectInfo] = []
+        for folder in folders {
+            for entry in try LocalFiles.entries(folder) where ObjectName.isValid(entry) {
+                if let size = LocalFiles.size("\(folder)/\(entry)") {
+                    result.append(ObjectInfo(name: try ObjectName(kind, entry), size: size))
+                }
+            }
+        }
+        return result
+    }
+
+    public func delete(_ name: ObjectName) async throws {
+        try requireRoot()
+        try LocalFiles.remove(path(of: name))
+    }
+
+    private func requireRoot() throws {
+        guard LocalFiles.isDirectory(root) else { throw StorageError.locationMissing(root) }
+    }
+}

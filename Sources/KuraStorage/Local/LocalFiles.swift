@@ -1,0 +1,119 @@
+import Foundation
+
+/// The system calls the local backend makes, each turning errno into a `StorageError`
+/// that names the path.
+enum LocalFiles {
+    static func error(_ path: String, _ code: Int32) -> StorageError {
+        switch code {
+        case EACCES, EPERM, EROFS: .permissionDenied(path)
+        case ENOSPC, EDQUOT: .noSpace(path)
+        case ENOENT: .ioFailure(path, reason: String(cString: strerror(code)), retryable: false)
+        default: .ioFailure(path, reason: String(cString: strerror(code)), retryable: code == EINTR || code == EAGAIN || code == EIO)
+        }
+    }
+
+    /// stat(2), named so that Swift does not take it for the struct of the same name.
+    private static let statPath: @Sendable (UnsafePointer<CChar>, UnsafeMutablePointer<stat>) -> Int32 = { stat($0, $1) }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return statPath(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    static func size(_ path: String) -> Int? {
+        var info = stat()
+        guard statPath(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0, errno != EEXIST { throw error(path, errno) }
+    }
+
+    static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw error(path, errno) }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 { throw error(path, errno) }
+    }
+
+    static func entries(_ path: String) throws -> [String] {
+        guard let directory = opendir(path) else { throw error(path, errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Temporary file in the same folder, write, fsync, rename, fsync the folder.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, readOnly: Bool) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        let temporary = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(UInt64.random(in: 0...UInt64.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw error(path, errno) }
+        var succeeded = false
+        defer {
+            if !succeeded {
+                close(descriptor)
+                unlink(temporary)
+            }
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw error(path, errno)
+            }
+            offset += written
+        }
+        if readOnly { fchmod(descriptor, 0o400) }
+        guard fsync(descriptor) == 0 else { throw error(path, errno) }
+        guard close(descriptor) == 0 else { throw error(path, errno) }
+        succeeded = true
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw error(path, code)
+        }
+        try syncDirectory(folder)
+    }
+
+    static func read(_ path: String, object: ObjectName, offset: Int = 0, length: Int? = nil) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { throw StorageError.notFound(object) }
+            throw error(path, errno)
+        }
+        defer { close(descriptor) }
+        let wanted: Int
+        if let length {
+            wanted = length
+        } else {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw error(path, errno) }
+            wanted = max(0, Int(info.st_size) - offset)
+        }
+        var bytes = [UInt8](repeating: 0, count: wanted)
+        var done = 0
+        while done < wanted {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, wanted - done, off_t(offset + done)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw error(path, errno)
+            }
+            if count == 0 { throw StorageError.shortRead(object, expected: wanted, got: done) }
+            done += count
+        }
+        return bytes
+    }
+
+    static func remove(_ path: String) throws {
+        if unlink(path) != 0, errno != ENOENT { throw error(path, errno) }
+    }
+}
