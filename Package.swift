@@ -19,12 +19,16 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        // Linux headers Glibc's module leaves out (extended attributes).
+        .systemLibrary(name: "CLinux"),
         // Tests only: the age test kit stores some vectors zlib-compressed.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "KuraCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "KuraStorage"),
+        .target(name: "KuraRepository", dependencies: ["KuraCrypto", "KuraStorage", "CZstd"]),
+        .target(name: "KuraEngine", dependencies: ["KuraRepository", "KuraCrypto", "CLinux"]),
         .target(name: "KuraCLI", dependencies: [
             "KuraCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +37,8 @@ let package = Package(
 
         .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
         .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage"]),
+        .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
+        .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "kura"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The authenticated ciphers Kura uses. All take 256-bit keys and produce 128-bit tags.
 public enum AEADAlgorithm: String, Sendable, CaseIterable {
     /// AES-256-GCM through OpenSSL EVP (hardware AES where the CPU has it).
@@ -25,4 +27,16 @@ public enum AEADAlgorithm: String, Sendable, CaseIterable {
         case .chacha20Poly1305, .xchacha20Poly1305: length == nonceSize
         }
     }
+}
+
+extension AEADAlgorithm {
+    /// AES-256-GCM where the CPU has AES instructions (x86 AES-NI, ARMv8 AES), otherwise
+    /// ChaCha20-Poly1305, which is fast and constant-time in software.
+    public static let preferredForThisMachine: AEADAlgorithm = {
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return .chacha20Poly1305 }
+        let hasAES = cpuinfo.split(separator: "\n").contains { line in
+            (line.hasPrefix("flags") || line.hasPrefix("Features")) && line.split(separator: " ").contains("aes")
+        }
+        return hasAES ? .aes256GCM : .chacha20Poly1305
+    }()
 }

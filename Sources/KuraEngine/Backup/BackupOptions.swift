@@ -1,0 +1,38 @@
+import Foundation
+
+/// What to back up and how.
+public struct BackupOptions: Sendable {
+    public var subject: String
+    public var paths: [String]
+    public var tags: [String] = []
+    public var excludes: [String] = []
+    public var oneFileSystem = false
+    public var host: String = ProcessInfo.processInfo.hostName
+
+    public init(subject: String, paths: [String]) {
+        self.subject = subject
+        self.paths = paths
+    }
+}
+
+/// Running totals, reported while a backup runs.
+public struct BackupProgress: Sendable {
+    public var files = 0
+    public var directories = 0
+    public var bytesSeen: Int64 = 0
+    public var bytesRead: Int64 = 0
+    public var currentPath = ""
+}
+
+/// Turns a path as typed into an absolute, lexically normalised one ("." and ".." resolved,
+/// no trailing slash), without following symlinks.
+func absolutePath(_ path: String) -> String {
+    let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    var parts: [Substring] = []
+    for part in joined.split(separator: "/") {
+        if part == "." { continue }
+        if part == ".." { _ = parts.popLast(); continue }
+        parts.append(part)
+    }
+    return "/" + parts.joined(separator: "/")
+}

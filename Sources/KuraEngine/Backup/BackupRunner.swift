@@ -1,0 +1,291 @@
+import Foundation
+import KuraCrypto
+import KuraRepository
+
+/// Backs up paths into a new generation of a subject: walks the file system, chunks new or
+/// changed files, stores their blobs (deduplicated against the whole repository), writes
+/// directory trees bottom-up, then packs, index and finally the signed generation record.
+public final class BackupRunner {
+    public typealias ProgressHandler = (BackupProgress) -> Void
+
+    private let repository: Repository
+    private let options: BackupOptions
+    private let chunker: Chunker
+    private let excludes: ExcludeMatcher
+    private let onProgress: ProgressHandler
+    private let onWarning: (String) -> Void
+    private var progress = BackupProgress()
+    private var summary = Generation.Summary()
+    private var hardlinkContent: [String: [BlobID]] = [:]
+    private var lastReport = Date.distantPast
+    private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)
+
+    public init(repository: Repository, options: BackupOptions,
+                onWarning: @escaping (String) -> Void = { _ in }, onProgress: @escaping ProgressHandler = { _ in }) throws {
+        self.repository = repository
+        self.options = options
+        let settings = repository.config.chunker
+        chunker = try Chunker(seed: repository.chunkerSeed, minimum: settings.minimum, average: settings.average,
+                              maximum: settings.maximum)
+        excludes = ExcludeMatcher(patterns: options.excludes)
+        self.onProgress = onProgress
+        self.onWarning = onWarning
+    }
+
+    /// Runs the backup; returns the new generation.
+    public func run() async throws -> StoredGeneration {
+        let started = Date()
+        let existing = try await repository.generations().valid
+        let parent = existing.last { $0.generation.subject == options.subject }
+        var parentRoot: Tree?
+        if let parent { parentRoot = try? await repository.loadTree(parent.generation.tree) }
+
+        let paths = options.paths.map(absolutePath)
+        let trie = PathTrie()
+        for path in paths { trie.insert(path) }
+        let root = try await archiveSelected(trie, path: "", parentTree: parentRoot)
+        let rootID = try await repository.saveTree(root)
+        try await repository.flush()
+
+        summary.newBlobs = repository.newBlobs
+        summary.storedBytes = repository.storedBytes
+        summary.seconds = Date().timeIntervalSince(started)
+        let generation = Generation(subject: options.subject,
+                                    number: repository.nextNumber(for: options.subject, in: existing),
+                                    time: started, host: options.host, paths: paths, tags: options.tags, tree: rootID,
+                                    parent: parent?.id, summary: summary, writer: repository.keySlot.id)
+        let id = try await repository.save(generation)
+        return StoredGeneration(id: id, generation: generation)
+    }
+
+    private func warn(_ message: String) {
+        summary.warnings += 1
+        onWarning(message)
+    }
+
+    private func report(_ path: String) {
+        progress.currentPath = path
+        let now = Date()
+        if now.timeIntervalSince(lastReport) >= 0.25 {
+            lastReport = now
+            onProgress(progress)
+        }
+    }
+
+    /// A directory on the way to a selected path: recorded with its metadata, but holding
+    /// only the selected children.
+    private func archiveSelected(_ trie: PathTrie, path: String, parentTree: Tree?) async throws -> Tree {
+        if trie.isSelected {
+            return try await archiveContents(of: path.isEmpty ? "/" : path, parentTree: parentTree, device: nil)
+        }
+        var nodes: [Node] = []
+        for (name, child) in trie.children.sorted(by: { $0.key < $1.key }) {
+            let childPath = path + "/" + name
+            let parentNode = parentTree?.nodes.first { $0.name == name }
+            let info: stat
+            do {
+                info = try FileSystem.lstat(childPath)
+            } catch {
+                warn("\(error); skipped")
+                continue
+            }
+            if child.isSelected {
+                if let node = try await archiveEntry(path: childPath, name: Array(name.utf8), info: info,
+                                                     parentNode: parentNode, device: info.st_dev, selected: true) {
+                    nodes.append(node)
+                }
+            } else if var node = NodeBuilder.node(name: Array(name.utf8), info: info, path: childPath) {
+                let parentSubtree = try await subtree(of: parentNode)
+                node.subtree = try await repository.saveTree(try await archiveSelected(child, path: childPath, parentTree: parentSubtree))
+                summary.directories += 1
+                nodes.append(node)
+            }
+        }
+        return Tree(nodes: nodes)
+    }
+
+    private func subtree(of node: Node?) async throws -> Tree? {
+        guard let node, node.kind == .directory, let id = node.subtree, repository.hasBlob(id) else { return nil }
+        return try? await repository.loadTree(id)
+    }
+
+    private func archiveContents(of path: String, parentTree: Tree?, device: dev_t?) async throws -> Tree {
+        let names: [[UInt8]]
+        do {
+            names = try FileSystem.entries(path).sorted { $0.lexicographicallyPrecedes($1) }
+        } catch {
+            warn("\(error); its contents are not in this generation")
+            return Tree(nodes: [])
+        }
+        var previous: [String: Node] = [:]
+        for node in parentTree?.nodes ?? [] { previous[node.rawName ?? node.name] = node }
+        var nodes: [Node] = []
+        for name in names {
+            let childPath = (path == "/" ? "" : path) + "/" + String(decoding: name, as: UTF8.self)
+            let rawPath = (path == "/" ? [] : Array(path.utf8)) + [0x2F] + name
+            let key = String(bytes: name, encoding: .utf8) ?? Base64.encode(name, padded: true)
+            let info: stat
+            do {
+                info = try FileSystem.lstat(String(cString: rawPath + [0]))
+            } catch {
+                warn("\(error); skipped (it may have been deleted during the backup)")
+                continue
+            }
+            if let node = try await archiveEntry(path: String(cString: rawPath + [0]), name: name, info: info,
+                                                 parentNode: previous[key], device: device ?? info.st_dev,
+                                                 selected: false, displayPath: childPath) {
+                nodes.append(node)
+            }
+        }
+        return Tree(nodes: nodes)
+    }
+
+    private func archiveEntry(path: String, name: [UInt8], info: stat, parentNode: Node?, device: dev_t,
+                              selected: Bool, displayPath: String? = nil) async throws -> Node? {
+        let shownPath = displayPath ?? path
+        if !selected, excludes.excludes(path: shownPath, name: String(decoding: name, as: UTF8.self)) { return nil }
+        guard var node = NodeBuilder.node(name: name, info: info, path: path) else {
+            warn("\(shownPath): unsupported file type; skipped")
+            return nil
+        }
+        report(shownPath)
+        switch node.kind {
+        case .directory:
+            summary.directories += 1
+            progress.directories += 1
+            let contents: Tree
+            if options.oneFileSystem, info.st_dev != device {
+                contents = Tree(nodes: [])
+            } else {
+                contents = try await archiveContents(of: path, parentTree: try await subtree(of: parentNode), device: device)
+            }
+            node.subtree = try await repository.saveTree(contents)
+        case .file:
+            summary.files += 1
+            progress.files += 1
+            summary.bytes += node.size
+            progress.bytesSeen += node.size
+            guard let content = try await archiveFile(path: path, shownPath: shownPath, node: node, parentNode: parentNode) else {
+                summary.files -= 1
+                return nil
+            }
+            node.content = content
+        case .symlink:
+            do {
+                let target = try FileSystem.readLink(path)
+                let text = String(bytes: target, encoding: .utf8)
+                node.linkTarget = text ?? String(decoding: target, as: UTF8.self)
+                if text == nil { node.rawLinkTarget = Base64.encode(target, padded: true) }
+            } catch {
+                warn("\(error); skipped")
+                return nil
+            }
+            summary.otherEntries += 1
+        case .fifo, .socket, .characterDevice, .blockDevice:
+            summary.otherEntries += 1
+        }
+        return node
+    }
+
+    /// The content blobs of a file: reused from the parent generation when size, mtime,
+    /// ctime and inode are unchanged, otherwise read and chunked.
+    private func archiveFile(path: String, shownPath: String, node: Node, parentNode: Node?) async throws -> [BlobID]? {
+        if let previous = parentNode, previous.kind == .file, previous.size == node.size, previous.mtime == node.mtime,
+           previous.ctime == node.ctime, previous.inode == node.inode, let content = previous.content,
+           content.allSatisfy(repository.hasBlob) {
+            return content
+        }
+        if let key = node.hardlinkKey, let content = hardlinkContent[key] { return content }
+
+        var descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | FileSystem.noAccessTime)
+        if descriptor < 0, errno == EPERM { descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        guard descriptor >= 0 else {
+            let code = errno
+            warn("cannot read \(shownPath): \(String(cString: strerror(code))); skipped")
+            return nil
+        }
+        defer { close(descriptor) }
+
+        var content: [BlobID] = []
+        buffer.reset()
+        var ended = false
+        while !ended || buffer.count > 0 {
+            if !ended && buffer.count < chunker.maximum {
+                let count = buffer.fill(from: descriptor)
+                if count < 0 {
+                    warn("cannot read \(shownPath): \(String(cString: strerror(errno))); skipped")
+                    return nil
+                }
+                if count == 0 { ended = true }
+                progress.bytesRead += Int64(max(0, count))
+                summary.bytesRead += Int64(max(0, count))
+                if !ended && buffer.count < chunker.maximum { continue }
+            }
+            let length = buffer.withAvailable { chunker.boundary(in: $0) }
+            if length == 0 { break }
+            let chunk = buffer.withAvailable { Array($0.prefix(length)) }
+            content.append(try await repository.store(chunk, type: .data).id)
+            buffer.consume(length)
+            report(shownPath)
+        }
+        if let after = try? FileSystem.fstat(descriptor, path: path),
+           Int64(after.st_size) != node.size || Timestamp(after.st_mtim) != node.mtime {
+            warn("\(shownPath) changed while it was read; this generation has the content as read")
+        }
+        if let key = node.hardlinkKey { hardlinkContent[key] = content }
+        return content
+    }
+}
+
+/// The selected paths as a tree of names.
+final class PathTrie {
+    var children: [String: PathTrie] = [:]
+    var isSelected = false
+
+    func insert(_ path: String) {
+        var node = self
+        for part in path.split(separator: "/") {
+            if node.isSelected { return }
+            node = node.children[String(part), default: PathTrie()]
+            if node.children.isEmpty && !node.isSelected { }
+        }
+        node.isSelected = true
+        node.children = [:]
+    }
+}
+
+/// A reusable read buffer: bytes from a file, consumed from the front.
+final class FileBuffer {
+    private var storage: [UInt8]
+    private var start = 0
+    private var end = 0
+
+    init(capacity: Int) { storage = [UInt8](repeating: 0, count: capacity) }
+
+    var count: Int { end - start }
+
+    func reset() { start = 0; end = 0 }
+
+    /// Reads once into the free space; returns the byte count, 0 at the end, -1 on error.
+    func fill(from descriptor: Int32) -> Int {
+        if start > 0 {
+            storage.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
+            }
+            end -= start
+            start = 0
+        }
+        while true {
+            let count = storage.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + end, $0.count - end) }
+            if count < 0 && errno == EINTR { continue }
+            if count > 0 { end += count }
+            return count
+        }
+    }
+
+    func withAvailable<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    func consume(_ count: Int) { start += count }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Exclude patterns, glob style (fnmatch): a pattern without "/" matches an entry's name
+/// anywhere ("*.tmp"); a pattern with "/" matches the whole absolute path
+/// ("/home/*/.cache").
+struct ExcludeMatcher: Sendable {
+    let patterns: [String]
+
+    func excludes(path: String, name: String) -> Bool {
+        patterns.contains { pattern in
+            pattern.contains("/") ? fnmatch(pattern, path, FNM_PATHNAME) == 0 : fnmatch(pattern, name, 0) == 0
+        }
+    }
+
+    /// Patterns from a file: one per line, blank lines and `#` comments ignored.
+    static func patterns(fromFile path: String) throws -> [String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}

@@ -1,0 +1,36 @@
+import KuraStorage
+
+/// Failures of the repository layer, written for the admin: what failed, on which object,
+/// and what to do next.
+public enum RepositoryError: Error, Equatable, Sendable {
+    case noRepository(String)
+    case alreadyExists(String)
+    case unsupportedVersion(Int)
+    case wrongPassword
+    case noKeySlots(String)
+    /// An object failed authentication or does not parse: it was altered, truncated or
+    /// belongs to another repository.
+    case damaged(object: String, reason: String)
+    case blobMissing(BlobID)
+    case generationNotFound(String)
+    case ambiguousGeneration(String)
+    case storage(StorageError)
+}
+
+extension RepositoryError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .noRepository(let location):
+            "no Kura repository at \(location); create one with `kura init --repo \(location)` or name another with --repo"
+        case .alreadyExists(let location): "a repository already exists at \(location)"
+        case .unsupportedVersion(let version): "repository format version \(version) is newer than this kura understands; upgrade kura"
+        case .wrongPassword: "the password does not open any key of this repository"
+        case .noKeySlots(let location): "the repository at \(location) has no key slots; it is damaged"
+        case .damaged(let object, let reason): "\(object) is damaged (\(reason)); run `kura check` to see what it affects"
+        case .blobMissing(let id): "blob \(id.short) is not in the index; run `kura check`"
+        case .generationNotFound(let name): "no generation \(name); list them with `kura generations`"
+        case .ambiguousGeneration(let name): "\(name) names more than one generation; use a longer ID"
+        case .storage(let error): "\(error)"
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import KuraCrypto
+import KuraStorage
+
+/// An open repository: its configuration, the secrets of the key slot that opened it, and
+/// the index. Writes follow the order that keeps a crash harmless: packs, then the index
+/// that names them, then the generation that refers to their blobs.
+public final class Repository: @unchecked Sendable {
+    public let backend: any StorageBackend
+    public let config: RepositoryConfig
+    public let keySlot: KeySlot
+    let secrets: RepositorySecrets
+    let metadataKey: SecureBytes
+    let blobIDKey: SecureBytes
+    /// Seeds the chunker's gear table, so chunk boundaries depend on a repository secret.
+    public let chunkerSeed: SecureBytes
+    public private(set) var index = RepositoryIndex()
+
+    private var pack: PackWriter?
+    private var pending: [BlobID: BlobType] = [:]
+    private var unsavedIndex: [IndexFile.Pack] = []
+    /// Bytes of packs this handle wrote (for summaries).
+    public private(set) var storedBytes: Int64 = 0
+    public private(set) var newBlobs = 0
+
+    private init(backend: any StorageBackend, config: RepositoryConfig, keySlot: KeySlot, secrets: RepositorySecrets) throws {
+        self.backend = backend
+        self.config = config
+        self.keySlot = keySlot
+        self.secrets = secrets
+        metadataKey = try secrets.derive("metadata", repository: config.id)
+        blobIDKey = try secrets.derive("blob-id", repository: config.id)
+        chunkerSeed = try secrets.derive("chunker", repository: config.id)
+    }
+
+    static let configName = try! ObjectName(.config, "config")
+
+    /// Creates a repository with a first admin key slot for `password`.
+    public static func initialize(backend: any StorageBackend, password: SecureBytes,
+                                  parameters: Argon2idParameters = .recommended) async throws -> Repository {
+        if try await backend.exists(), try await backend.stat(configName) != nil {
+            throw RepositoryError.alreadyExists(backend.location)
+        }
+        try await backend.create()
+        let config = RepositoryConfig(version: RepositoryConfig.currentVersion, id: .random(), created: Date(),
+                                      chunker: .standard, blobCipher: AEADAlgorithm.preferredForThisMachine.rawValue)
+        let secrets = try RepositorySecrets.generate()
+        let slot = try KeySlot.seal(secrets, repository: config.id, role: .admin, name: "admin",
+                                    password: password, parameters: parameters)
+        // Key slot first: a config without a key would be a repository nobody can open.
+        try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
+        try await backend.put(configName, bytes: Array(JSONEncoder.kura.encode(config)))
+        return try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+    }
+
+    /// Opens a repository with `password` and loads its index.
+    public static func open(backend: any StorageBackend, password: SecureBytes) async throws -> Repository {
+        guard try await backend.exists(), try await backend.stat(configName) != nil else {
+            throw RepositoryError.noRepository(backend.location)
+        }
+        let config: RepositoryConfig
+        do {
+            config = try JSONDecoder.kura.decode(RepositoryConfig.self, from: Data(try await backend.get(configName)))
+        } catch let error as StorageError {
+            throw RepositoryError.storage(error)
+        } catch {
+            throw RepositoryError.damaged(object: "config", reason: "not a Kura repository configuration")
+        }
+        guard config.version <= RepositoryConfig.currentVersion else {
+            throw RepositoryError.unsupportedVersion(config.version)
+        }
+        let slots = try await backend.list(.keys)
+        guard !slots.isEmpty else { throw RepositoryError.noKeySlots(backend.location) }
+        for info in slots {
+            guard let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) else {
+                continue
+            }
+            if let secrets = try slot.open(password: password, repository: config.id) {
+                let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+                try await repository.loadIndex()
+                return repository
+            }
+        }
+        throw RepositoryError.wrongPassword
+    }
+
+    var blobCipher: AEADAlgorithm { AEADAlgorithm(rawValue: config.blobCipher) ?? .chacha20Poly1305 }
+
+    // MARK: Metadata objects (index, generations): XChaCha20-Poly1305 with random nonces.
+
+    func sealMetadata(_ plaintext: [UInt8], purpose: String) throws -> [UInt8] {
+        let nonce = SecureRandom.bytes(24)
+        return nonce + (try AEADCipher(.xchacha20Poly1305, key: metadataKey)
+            .seal(plaintext, nonce: nonce, associatedData: Array("kura-\(purpose)-v1".utf8) + config.id.bytes))
+    }
+
+    func openMetadata(_ stored: [UInt8], purpose: String, object: String) throws -> [UInt8] {
+        guard stored.count >= 24 + AEADAlgorithm.tagSize else {
+            throw RepositoryError.damaged(object: object, reason: "truncated")
+        }
+        do {
+            return try AEADCipher(.xchacha20Poly1305, key: metadataKey)
+                .open(stored[24...], nonce: stored[..<24], associatedData: Array("kura-\(purpose)-v1".utf8) + config.id.bytes)
+                .copyBytes()
+        } catch {
+            throw RepositoryError.damaged(object: object, reason: "fails authentication")
+        }
+    }
+
+    /// Reads every index file. A damaged one is reported, not skipped: check names it.
+    func loadIndex() async throws {
+        var index = RepositoryIndex()
+        for info in try await backend.list(.index) {
+            let file = try await readIndexFile(info.name)
+            for pack in file.packs { index.add(pack: pack.id, entries: pack.blobs) }
+        }
+        self.index = index
+    }
+
+    func readIndexFile(_ name: ObjectName) async throws -> IndexFile {
+        let plain = try openMetadata(try await backend.get(name), purpose: "index", object: "index \(name.name.prefix(8))")
+        do {
+            return try JSONDecoder.kura.decode(IndexFile.self, from: Data(plain))
+        } catch {
+            throw RepositoryError.damaged(object: "index \(name.name.prefix(8))", reason: "does not parse")
+        }
+    }
+
+    // MARK: Blobs
+
+    /// The keyed ID of `plaintext`.
+    public func blobID(of plaintext: some ContiguousBytesView) -> BlobID {
+        BlobID(bytes: HMACSHA256.authenticate(plaintext, key: blobIDKey))
+    }
+
+    /// Whether the repository (or this handle's unsaved packs) already has the blob.
+    public func hasBlob(_ id: BlobID) -> Bool {
+        index.contains(id) || pending[id] != nil
+    }
+
+    /// Stores a blob unless it is already there; returns its ID and whether it was new.
+    @discardableResult
+    public func store(_ plaintext: [UInt8], type: BlobType) async throws -> (id: BlobID, isNew: Bool) {
+        let id = blobID(of: plaintext)
+        if hasBlob(id) { return (id, false) }
+        let encoded = plaintext.withUnsafeBytes { BlobCodec.encode($0) }
+        try await add(id: id, type: type, encoded: encoded, rawLength: plaintext.count)
+        return (id, true)
+    }
+
+    /// Adds an already-encoded blob (the backup pipeline encodes on worker threads).
+    public func add(id: BlobID, type: BlobType, encoded: [UInt8], rawLength: Int) async throws {
+        guard !hasBlob(id) else { return }
+        if pack == nil {
+            pack = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: secrets.dataKey.publicKey)
+        }
+        try pack!.add(id: id, type: type, encoded: encoded, rawLength: rawLength)
+        pending[id] = type
+        newBlobs += 1
+        if pack!.isFull { try await writePack() }
+    }
+
+    /// Encodes a blob's plaintext (compression and padding); thread-safe.
+    public static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] { BlobCodec.encode(plaintext) }
+
+    private func writePack() async throws {
+        guard let writer = pack, !writer.isEmpty else { return }
+        let (id, bytes, entries) = try writer.finish()
+        try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
+        storedBytes += Int64(bytes.count)
+        index.add(pack: id, entries: entries)
+        unsavedIndex.append(IndexFile.Pack(id: id, blobs: entries))
+        for entry in entries { pending[entry.id] = nil }
+        pack = nil
+    }
+
+    /// Writes the open pack and an index file naming every pack written since the last flush.
+    public func flush() async throws {
+        try await writePack()
+        guard !unsavedIndex.isEmpty else { return }
+        let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: unsavedIndex))), purpose: "index")
+        try await backend.put(ObjectName(.index, IndexID.hashing(stored).hex), bytes: stored)
+        unsavedIndex = []
+    }
+
+    private var packCiphers: [PackID: AEADCipher] = [:]
+
+    /// Reads, decrypts and verifies one blob.
+    public func readBlob(_ id: BlobID) async throws -> [UInt8] {
+        guard let location = index.location(of: id) else { throw RepositoryError.blobMissing(id) }
+        let name = try ObjectName(.data, location.pack.hex)
+        let cipher: AEADCipher
+        if let cached = packCiphers[location.pack] {
+            cipher = cached
+        } else {
+            guard let info = try await backend.stat(name) else {
+                throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "missing")
+            }
+            let trailer = try await backend.get(name, offset: info.size - PackFormat.trailerSize, length: PackFormat.trailerSize)
+            cipher = try reader.cipher(trailer: trailer, name: location.pack.short)
+            packCiphers[location.pack] = cipher
+        }
+        let sealed: [UInt8]
+        do {
+            sealed = try await backend.get(name, offset: location.entry.offset, length: location.entry.length)
+        } catch StorageError.shortRead {
+            throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "truncated")
+        }
+        do {
+            return try PackReader.openBlob(sealed, entry: location.entry, cipher: cipher, repository: config.id, idKey: blobIDKey)
+        } catch let error as RepositoryError {
+            throw error
+        } catch {
+            throw RepositoryError.damaged(object: "blob \(id.short) in pack \(location.pack.short)", reason: "fails authentication")
+        }
+    }
+
+    var reader: PackReader { PackReader(repository: config.id, dataKey: secrets.dataKey) }
+
+    // MARK: Trees
+
+    public func saveTree(_ tree: Tree) async throws -> BlobID {
+        try await store(Array(JSONEncoder.kura.encode(tree)), type: .tree).id
+    }
+
+    public func loadTree(_ id: BlobID) async throws -> Tree {
+        let bytes = try await readBlob(id)
+        do {
+            return try JSONDecoder.kura.decode(Tree.self, from: Data(bytes))
+        } catch {
+            throw RepositoryError.damaged(object: "tree \(id.short)", reason: "does not parse")
+        }
+    }
+}
