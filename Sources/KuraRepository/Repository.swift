@@ -107,12 +107,21 @@ public final class Repository: @unchecked Sendable {
         }
     }
 
-    /// Reads every index file. A damaged one is reported, not skipped: check names it.
+    /// Index files that could not be read when the repository was opened; `check` names them.
+    public private(set) var damagedIndexFiles: [(name: String, error: RepositoryError)] = []
+
+    /// Reads every index file; damaged ones are set aside for check to report, so one bad
+    /// index file does not make the rest of the repository unreadable.
     func loadIndex() async throws {
         var index = RepositoryIndex()
+        damagedIndexFiles = []
         for info in try await backend.list(.index) {
-            let file = try await readIndexFile(info.name)
-            for pack in file.packs { index.add(pack: pack.id, entries: pack.blobs) }
+            do {
+                let file = try await readIndexFile(info.name)
+                for pack in file.packs { index.add(pack: pack.id, entries: pack.blobs) }
+            } catch let error as RepositoryError {
+                damagedIndexFiles.append((info.name.name, error))
+            }
         }
         self.index = index
     }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import KuraCrypto
+import KuraEngine
+import KuraRepository
+import KuraStorage
 
 /// Kura's exit codes, in one place (docs/EXIT-CODES.md lists them for admins).
 enum ExitStatus: Int32 {
@@ -20,13 +23,26 @@ enum ExitStatus: Int32 {
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ExitCode {
-        throw error
     } catch {
-        let (message, status) = describe(error)
-        FileHandle.standardError.write(Data("kura: \(message)\n".utf8))
-        throw ExitCode(status.rawValue)
+        throw exit(for: error)
     }
+}
+
+/// The async form, for repository commands.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        throw exit(for: error)
+    }
+}
+
+private func exit(for error: any Error) -> ExitCode {
+    if let code = error as? ExitCode { return code }
+    let (message, status) = describe(error)
+    let line = message.replacingOccurrences(of: "\n", with: " ")
+    FileHandle.standardError.write(Data("kura: \(line)\n".utf8))
+    return ExitCode(status.rawValue)
 }
 
 private func describe(_ error: any Error) -> (String, ExitStatus) {
@@ -47,6 +63,18 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, error.isUsage ? .usage : .failure)
     case let error as CommandFailure:
         return (error.message, error.status)
+    case let error as RepositoryError:
+        let status: ExitStatus = switch error {
+        case .noRepository: .noRepository
+        case .wrongPassword: .wrongKey
+        case .damaged: .damaged
+        default: .failure
+        }
+        return (error.description, status)
+    case let error as StorageError:
+        return (error.description, .failure)
+    case let error as RestoreError:
+        return (error.description, .failure)
     default:
         return ("\(error)", .failure)
     }

@@ -1,42 +1,76 @@
 import Foundation
 import KuraCrypto
 
-/// Where a passphrase comes from: a file named by a flag, a file named by
-/// `KURA_PASSPHRASE_FILE`, or the terminal. Never the command line.
+/// Where a passphrase or repository password comes from: a file named by a flag, a file
+/// named by an environment variable, the output of a command named by another, or the
+/// terminal. Never the command line.
 struct PassphraseSource {
     static let environmentVariable = "KURA_PASSPHRASE_FILE"
 
     var file: String?
+    var fileVariable = PassphraseSource.environmentVariable
+    var commandVariable: String?
+    var prompt = "Passphrase"
+
+    /// The repository password: --password-file, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, terminal.
+    static func repositoryPassword(file: String?) -> PassphraseSource {
+        PassphraseSource(file: file, fileVariable: "KURA_PASSWORD_FILE", commandVariable: "KURA_PASSWORD_COMMAND",
+                         prompt: "Repository password")
+    }
 
     enum Failure: Error, CustomStringConvertible {
         case noSource
         case empty(String)
         case mismatch
         case unreadable(String, Int32)
+        case commandFailed(String, Int32)
 
         var description: String {
             switch self {
             case .noSource:
-                "a passphrase is needed but there is no terminal; pass --passphrase-file FILE or set \(PassphraseSource.environmentVariable)"
+                "a passphrase or password is needed but there is no terminal; pass it in a file (--passphrase-file, --password-file) or set \(PassphraseSource.environmentVariable) or KURA_PASSWORD_FILE"
             case .empty(let source): "the passphrase from \(source) is empty"
             case .mismatch: "the two passphrases differ; nothing was encrypted"
             case .unreadable(let path, let code): "cannot read the passphrase file \(path): \(String(cString: strerror(code)))"
+            case .commandFailed(let variable, let status): "the command in \(variable) exited with status \(status); no password was read"
             }
         }
     }
 
     /// The passphrase, asking twice on a terminal when `confirm` is set (for encryption).
     func read(confirm: Bool) throws -> SecureBytes {
-        if let path = file ?? ProcessInfo.processInfo.environment[Self.environmentVariable], !path.isEmpty {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = file ?? environment[fileVariable], !path.isEmpty {
             return try Self.readFile(path)
         }
-        let first = try TerminalPrompt.readSecret(prompt: "Passphrase: ")
+        if let variable = commandVariable, let command = environment[variable], !command.isEmpty {
+            return try Self.runCommand(command, variable: variable)
+        }
+        let first = try TerminalPrompt.readSecret(prompt: "\(prompt): ")
         guard first.count > 0 else { throw Failure.empty("the terminal") }
         if confirm {
-            let second = try TerminalPrompt.readSecret(prompt: "Confirm passphrase: ")
+            let second = try TerminalPrompt.readSecret(prompt: "Confirm \(prompt.lowercased()): ")
             guard first == second else { throw Failure.mismatch }
         }
         return first
+    }
+
+    /// The first line a command prints (run with /bin/sh -c; its standard error passes through).
+    static func runCommand(_ command: String, variable: String) throws -> SecureBytes {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var bytes = [UInt8](output.fileHandleForReading.readDataToEndOfFile())
+        defer { secureZero(&bytes) }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure.commandFailed(variable, process.terminationStatus) }
+        if let newline = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(newline...) }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        guard !bytes.isEmpty else { throw Failure.empty(variable) }
+        return try SecureBytes(copying: bytes)
     }
 
     /// The file's contents less one trailing line ending.

@@ -11,7 +11,7 @@ public final class BackupRunner {
     private let repository: Repository
     private let options: BackupOptions
     private let chunker: Chunker
-    private let excludes: ExcludeMatcher
+    private let excludes: GlobMatcher
     private let onProgress: ProgressHandler
     private let onWarning: (String) -> Void
     private var progress = BackupProgress()
@@ -27,7 +27,7 @@ public final class BackupRunner {
         let settings = repository.config.chunker
         chunker = try Chunker(seed: repository.chunkerSeed, minimum: settings.minimum, average: settings.average,
                               maximum: settings.maximum)
-        excludes = ExcludeMatcher(patterns: options.excludes)
+        excludes = GlobMatcher(patterns: options.excludes)
         self.onProgress = onProgress
         self.onWarning = onWarning
     }
@@ -143,7 +143,7 @@ public final class BackupRunner {
     private func archiveEntry(path: String, name: [UInt8], info: stat, parentNode: Node?, device: dev_t,
                               selected: Bool, displayPath: String? = nil) async throws -> Node? {
         let shownPath = displayPath ?? path
-        if !selected, excludes.excludes(path: shownPath, name: String(decoding: name, as: UTF8.self)) { return nil }
+        if !selected, excludes.matches(path: shownPath, name: String(decoding: name, as: UTF8.self)) { return nil }
         guard var node = NodeBuilder.node(name: name, info: info, path: path) else {
             warn("\(shownPath): unsupported file type; skipped")
             return nil
@@ -245,9 +245,11 @@ final class PathTrie {
     func insert(_ path: String) {
         var node = self
         for part in path.split(separator: "/") {
-            if node.isSelected { return }
-            node = node.children[String(part), default: PathTrie()]
-            if node.children.isEmpty && !node.isSelected { }
+            if node.isSelected { return }   // an ancestor is already selected whole
+            let key = String(part)
+            let child = node.children[key] ?? PathTrie()
+            node.children[key] = child
+            node = child
         }
         node.isSelected = true
         node.children = [:]

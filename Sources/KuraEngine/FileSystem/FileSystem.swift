@@ -65,6 +65,10 @@ enum FileSystem {
         return result
     }
 
+    static func setXattr(_ path: String, name: String, value: [UInt8]) -> Int32 {
+        value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
+    }
+
     private static let nameLock = NSLock()
     nonisolated(unsafe) private static var users: [UInt32: String?] = [:]
     nonisolated(unsafe) private static var groups: [UInt32: String?] = [:]

@@ -1,0 +1,45 @@
+import ArgumentParser
+import KuraCrypto
+import KuraRepository
+
+/// `kura init`: a new repository with its first admin key.
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a repository with a first admin key.",
+        discussion: """
+            The password is asked twice on the terminal, or read from --password-file, \
+            KURA_PASSWORD_FILE or the first line printed by KURA_PASSWORD_COMMAND. It is \
+            stretched with Argon2id (t=3, m=256 MiB by default) and only wraps the repository's \
+            random secrets.
+
+            Examples:
+              kura init --repo /srv/kura
+              KURA_PASSWORD_FILE=/etc/kura/main.pw kura init --repo /srv/kura
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "Argon2id passes for this key's password (at least 1; default 3).")
+    var kdfIterations: UInt32 = Argon2idParameters.recommended.iterations
+
+    @Option(help: "Argon2id memory in MiB for this key's password (8 to 4096; default 256).")
+    var kdfMemory: UInt32 = Argon2idParameters.recommended.memoryKiB / 1024
+
+    func validate() throws {
+        guard kdfIterations >= 1, kdfIterations <= 64 else { throw ValidationError("--kdf-iterations must be 1...64") }
+        guard kdfMemory >= 8, kdfMemory <= 4096 else { throw ValidationError("--kdf-memory must be 8...4096 MiB") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let backend = repository.backend
+            if try await backend.exists() { throw RepositoryError.alreadyExists(repository.location) }
+            let password = try repository.password(confirm: true)
+            let parameters = Argon2idParameters(iterations: kdfIterations, memoryKiB: kdfMemory * 1024)
+            let created = try await Repository.initialize(backend: backend, password: password, parameters: parameters)
+            print("created repository \(created.config.id.short) at \(repository.location)")
+            print("keep the password safe: without it the data cannot be recovered")
+        }
+    }
+}
