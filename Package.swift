@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage"]),
         .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
         .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
-        .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "kura"]),
+        .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -76,11 +76,11 @@ public final class BackupRunner {
     /// only the selected children.
     private func archiveSelected(_ trie: PathTrie, path: String, parentTree: Tree?) async throws -> Tree {
         if trie.isSelected {
-            return try await archiveContents(of: path.isEmpty ? "/" : path, parentTree: parentTree, device: nil)
+            return try await archiveContents(of: RawPath(path.isEmpty ? "/" : path), parentTree: parentTree, device: nil)
         }
         var nodes: [Node] = []
         for (name, child) in trie.children.sorted(by: { $0.key < $1.key }) {
-            let childPath = path + "/" + name
+            let childPath = RawPath(path + "/" + name)
             let parentNode = parentTree?.nodes.first { $0.name == name }
             let info: stat
             do {
@@ -96,7 +96,8 @@ public final class BackupRunner {
                 }
             } else if var node = NodeBuilder.node(name: Array(name.utf8), info: info, path: childPath) {
                 let parentSubtree = try await subtree(of: parentNode)
-                node.subtree = try await repository.saveTree(try await archiveSelected(child, path: childPath, parentTree: parentSubtree))
+                node.subtree = try await repository.saveTree(try await archiveSelected(child, path: childPath.description,
+                                                                                       parentTree: parentSubtree))
                 summary.directories += 1
                 nodes.append(node)
             }
@@ -109,7 +110,7 @@ public final class BackupRunner {
         return try? await repository.loadTree(id)
     }
 
-    private func archiveContents(of path: String, parentTree: Tree?, device: dev_t?) async throws -> Tree {
+    private func archiveContents(of path: RawPath, parentTree: Tree?, device: dev_t?) async throws -> Tree {
         let names: [[UInt8]]
         do {
             names = try FileSystem.entries(path).sorted { $0.lexicographicallyPrecedes($1) }
@@ -121,28 +122,26 @@ public final class BackupRunner {
         for node in parentTree?.nodes ?? [] { previous[node.rawName ?? node.name] = node }
         var nodes: [Node] = []
         for name in names {
-            let childPath = (path == "/" ? "" : path) + "/" + String(decoding: name, as: UTF8.self)
-            let rawPath = (path == "/" ? [] : Array(path.utf8)) + [0x2F] + name
+            let childPath = path.appending(name)
             let key = String(bytes: name, encoding: .utf8) ?? Base64.encode(name, padded: true)
             let info: stat
             do {
-                info = try FileSystem.lstat(String(cString: rawPath + [0]))
+                info = try FileSystem.lstat(childPath)
             } catch {
                 warn("\(error); skipped (it may have been deleted during the backup)")
                 continue
             }
-            if let node = try await archiveEntry(path: String(cString: rawPath + [0]), name: name, info: info,
-                                                 parentNode: previous[key], device: device ?? info.st_dev,
-                                                 selected: false, displayPath: childPath) {
+            if let node = try await archiveEntry(path: childPath, name: name, info: info, parentNode: previous[key],
+                                                 device: device ?? info.st_dev, selected: false) {
                 nodes.append(node)
             }
         }
         return Tree(nodes: nodes)
     }
 
-    private func archiveEntry(path: String, name: [UInt8], info: stat, parentNode: Node?, device: dev_t,
-                              selected: Bool, displayPath: String? = nil) async throws -> Node? {
-        let shownPath = displayPath ?? path
+    private func archiveEntry(path: RawPath, name: [UInt8], info: stat, parentNode: Node?, device: dev_t,
+                              selected: Bool) async throws -> Node? {
+        let shownPath = path.description
         if !selected, excludes.matches(path: shownPath, name: String(decoding: name, as: UTF8.self)) { return nil }
         guard var node = NodeBuilder.node(name: name, info: info, path: path) else {
             warn("\(shownPath): unsupported file type; skipped")
@@ -189,7 +188,7 @@ public final class BackupRunner {
 
     /// The content blobs of a file: reused from the parent generation when size, mtime,
     /// ctime and inode are unchanged, otherwise read and chunked.
-    private func archiveFile(path: String, shownPath: String, node: Node, parentNode: Node?) async throws -> [BlobID]? {
+    private func archiveFile(path: RawPath, shownPath: String, node: Node, parentNode: Node?) async throws -> [BlobID]? {
         if let previous = parentNode, previous.kind == .file, previous.size == node.size, previous.mtime == node.mtime,
            previous.ctime == node.ctime, previous.inode == node.inode, let content = previous.content,
            content.allSatisfy(repository.hasBlob) {
@@ -197,8 +196,8 @@ public final class BackupRunner {
         }
         if let key = node.hardlinkKey, let content = hardlinkContent[key] { return content }
 
-        var descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | FileSystem.noAccessTime)
-        if descriptor < 0, errno == EPERM { descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        var descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | FileSystem.noAccessTime) }
+        if descriptor < 0, errno == EPERM { descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
         guard descriptor >= 0 else {
             let code = errno
             warn("cannot read \(shownPath): \(String(cString: strerror(code))); skipped")

@@ -17,7 +17,7 @@ enum NodeBuilder {
         }
     }
 
-    static func node(name: [UInt8], info: stat, path: String) -> Node? {
+    static func node(name: [UInt8], info: stat, path: RawPath) -> Node? {
         guard let kind = kind(info.st_mode) else { return nil }
         let text = String(bytes: name, encoding: .utf8)
         var node = Node(name: text ?? String(decoding: name, as: UTF8.self),

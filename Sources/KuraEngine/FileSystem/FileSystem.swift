@@ -9,27 +9,27 @@ enum FileSystem {
     static let noAccessTime: Int32 = 0o1000000
 
     struct Failure: Error, CustomStringConvertible {
-        let path: String
+        let path: RawPath
         let operation: String
         let code: Int32
         var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
     }
 
-    static func lstat(_ path: String) throws -> stat {
+    static func lstat(_ path: RawPath) throws -> stat {
         var info = stat()
-        guard Glibc.lstat(path, &info) == 0 else { throw Failure(path: path, operation: "cannot stat", code: errno) }
+        guard path.withCString({ Glibc.lstat($0, &info) }) == 0 else { throw Failure(path: path, operation: "cannot stat", code: errno) }
         return info
     }
 
-    static func fstat(_ descriptor: Int32, path: String) throws -> stat {
+    static func fstat(_ descriptor: Int32, path: RawPath) throws -> stat {
         var info = stat()
         guard Glibc.fstat(descriptor, &info) == 0 else { throw Failure(path: path, operation: "cannot stat", code: errno) }
         return info
     }
 
     /// Directory entries as raw byte names (Linux names are bytes, not always UTF-8).
-    static func entries(_ path: String) throws -> [[UInt8]] {
-        guard let directory = opendir(path) else { throw Failure(path: path, operation: "cannot list", code: errno) }
+    static func entries(_ path: RawPath) throws -> [[UInt8]] {
+        guard let directory = path.withCString(opendir) else { throw Failure(path: path, operation: "cannot list", code: errno) }
         defer { closedir(directory) }
         var names: [[UInt8]] = []
         while let entry = readdir(directory) {
@@ -39,34 +39,38 @@ enum FileSystem {
         return names
     }
 
-    static func readLink(_ path: String) throws -> [UInt8] {
+    static func readLink(_ path: RawPath) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { readlink(path, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4096) }
+        let count = path.withCString { cPath in
+            buffer.withUnsafeMutableBytes { readlink(cPath, $0.baseAddress!.assumingMemoryBound(to: CChar.self), 4096) }
+        }
         guard count >= 0 else { throw Failure(path: path, operation: "cannot read link", code: errno) }
         return Array(buffer[..<count])
     }
 
     /// Extended attributes, name → value; empty where the file system has none.
-    static func xattrs(_ path: String) -> [String: [UInt8]] {
-        let size = llistxattr(path, nil, 0)
-        guard size > 0 else { return [:] }
-        var names = [CChar](repeating: 0, count: size)
-        let listed = llistxattr(path, &names, size)
-        guard listed > 0 else { return [:] }
-        var result: [String: [UInt8]] = [:]
-        for raw in names[..<listed].split(separator: 0) {
-            let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let length = lgetxattr(path, name, nil, 0)
-            guard length >= 0 else { continue }
-            var value = [UInt8](repeating: 0, count: length)
-            let got = value.withUnsafeMutableBytes { lgetxattr(path, name, $0.baseAddress, length) }
-            if got >= 0 { result[name] = Array(value[..<got]) }
+    static func xattrs(_ path: RawPath) -> [String: [UInt8]] {
+        path.withCString { path in
+            let size = llistxattr(path, nil, 0)
+            guard size > 0 else { return [:] }
+            var names = [CChar](repeating: 0, count: size)
+            let listed = llistxattr(path, &names, size)
+            guard listed > 0 else { return [:] }
+            var result: [String: [UInt8]] = [:]
+            for raw in names[..<listed].split(separator: 0) {
+                let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let length = lgetxattr(path, name, nil, 0)
+                guard length >= 0 else { continue }
+                var value = [UInt8](repeating: 0, count: length)
+                let got = value.withUnsafeMutableBytes { lgetxattr(path, name, $0.baseAddress, length) }
+                if got >= 0 { result[name] = Array(value[..<got]) }
+            }
+            return result
         }
-        return result
     }
 
-    static func setXattr(_ path: String, name: String, value: [UInt8]) -> Int32 {
-        value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
+    static func setXattr(_ path: RawPath, name: String, value: [UInt8]) -> Int32 {
+        path.withCString { path in value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) } }
     }
 
     private static let nameLock = NSLock()

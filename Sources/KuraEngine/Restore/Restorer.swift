@@ -14,8 +14,8 @@ public final class Restorer {
     private let excludes: GlobMatcher
     private let includes: GlobMatcher
     private var summary = RestoreSummary()
-    private var hardlinks: [String: String] = [:]
-    private var restoredFiles: [(path: String, node: Node)] = []
+    private var hardlinks: [String: RawPath] = [:]
+    private var restoredFiles: [(path: RawPath, node: Node)] = []
     private let isRoot = geteuid() == 0
 
     public init(repository: Repository, generation: StoredGeneration, options: RestoreOptions,
@@ -29,7 +29,7 @@ public final class Restorer {
     }
 
     public func run() async throws -> RestoreSummary {
-        let target = absolutePath(options.target)
+        let target = RawPath(absolutePath(options.target))
         try makeDirectory(target, mode: 0o700)
         let root = try await repository.loadTree(generation.generation.tree)
         try await restore(root, relative: "", into: target)
@@ -58,7 +58,10 @@ public final class Restorer {
         return (true, false)
     }
 
-    private func restore(_ tree: Tree, relative: String, into target: String) async throws {
+    /// - Parameters:
+    ///   - relative: the tree's path in the generation (for selection and messages).
+    ///   - target: where the tree's entries go on disk.
+    private func restore(_ tree: Tree, relative: String, into target: RawPath) async throws {
         for node in tree.nodes {
             let name = NodeBuilder.nameBytes(node)
             guard !name.isEmpty, !name.contains(0x2F), name != [0x2E], name != [0x2E, 0x2E], !name.contains(0) else {
@@ -66,12 +69,12 @@ public final class Restorer {
             }
             let nameText = String(decoding: name, as: UTF8.self)
             let path = relative + "/" + nameText
-            let destination = String(cString: Array((target + relative + "/").utf8) + name + [0])
+            let destination = target.appending(name)
             let (wanted, descendOnly) = selection(path, name: nameText)
             if node.kind == .directory, wanted || descendOnly {
                 try makeDirectory(destination, mode: 0o700)
                 if let subtree = node.subtree {
-                    try await restore(try await repository.loadTree(subtree), relative: path, into: target)
+                    try await restore(try await repository.loadTree(subtree), relative: path, into: destination)
                 }
                 if wanted {
                     summary.directories += 1
@@ -84,28 +87,32 @@ public final class Restorer {
         }
     }
 
-    private func makeDirectory(_ path: String, mode: mode_t) throws {
-        if mkdir(path, mode) == 0 { return }
+    private func makeDirectory(_ path: RawPath, mode: mode_t) throws {
+        if path.withCString({ mkdir($0, mode) }) == 0 { return }
         let code = errno
         guard code == EEXIST else { throw RestoreError.io("cannot create \(path): \(String(cString: strerror(code)))") }
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw RestoreError.notADirectory(path) }
+        guard let info = try? FileSystem.lstat(path), info.st_mode & S_IFMT == S_IFDIR else {
+            throw RestoreError.notADirectory(path.description)
+        }
     }
 
-    private func removeExisting(_ path: String) throws {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard options.overwrite else { throw RestoreError.exists(path) }
-        guard info.st_mode & S_IFMT != S_IFDIR else { throw RestoreError.notADirectory(path) }
-        unlink(path)
+    private func removeExisting(_ path: RawPath) throws {
+        guard let info = try? FileSystem.lstat(path) else { return }
+        guard options.overwrite else { throw RestoreError.exists(path.description) }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw RestoreError.notADirectory(path.description) }
+        _ = path.withCString(unlink)
     }
 
-    private func restoreEntry(_ node: Node, at path: String, shownPath: String) async throws {
+    private func failure(_ what: String, _ path: RawPath) -> RestoreError {
+        RestoreError.io("cannot \(what) \(path): \(String(cString: strerror(errno)))")
+    }
+
+    private func restoreEntry(_ node: Node, at path: RawPath, shownPath: String) async throws {
         try removeExisting(path)
         switch node.kind {
         case .file:
             if let key = node.hardlinkKey, let first = hardlinks[key] {
-                guard link(first, path) == 0 else { throw RestoreError.io("cannot link \(path): \(String(cString: strerror(errno)))") }
+                guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
                 summary.files += 1
                 return
             }
@@ -116,16 +123,16 @@ public final class Restorer {
             summary.bytes += node.size
         case .symlink:
             let target = node.rawLinkTarget.flatMap { Base64.decodeCanonicalPadded($0) } ?? Array((node.linkTarget ?? "").utf8)
-            guard symlink(String(cString: target + [0]), path) == 0 else {
-                throw RestoreError.io("cannot create symlink \(path): \(String(cString: strerror(errno)))")
+            guard RawPath(target).withCString({ to in path.withCString { symlink(to, $0) } }) == 0 else {
+                throw failure("create symlink", path)
             }
             summary.otherEntries += 1
         case .fifo:
-            guard mkfifo(path, 0o600) == 0 else { throw RestoreError.io("cannot create fifo \(path): \(String(cString: strerror(errno)))") }
+            guard path.withCString({ mkfifo($0, 0o600) }) == 0 else { throw failure("create fifo", path) }
             summary.otherEntries += 1
         case .characterDevice, .blockDevice:
             let type = node.kind == .characterDevice ? S_IFCHR : S_IFBLK
-            guard mknod(path, type | 0o600, dev_t(node.deviceNumber ?? 0)) == 0 else {
+            guard path.withCString({ mknod($0, type | 0o600, dev_t(node.deviceNumber ?? 0)) }) == 0 else {
                 warn("cannot create device \(shownPath): \(String(cString: strerror(errno))); skipped")
                 return
             }
@@ -139,63 +146,77 @@ public final class Restorer {
         applyMetadata(node, path: path)
     }
 
-    private func restoreFile(_ node: Node, at path: String) async throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw RestoreError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+    private func restoreFile(_ node: Node, at path: RawPath) async throws {
+        let descriptor = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        guard descriptor >= 0 else { throw failure("create", path) }
         defer { close(descriptor) }
         var offset: Int64 = 0
         for id in node.content ?? [] {
             let data = try await repository.readBlob(id)
-            if node.sparse == true, data.allSatisfy({ $0 == 0 }) {
-                offset += Int64(data.count)   // leave a hole
-                continue
-            }
-            var written = 0
-            while written < data.count {
-                let count = data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + written, data.count - written, off_t(offset) + off_t(written)) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw RestoreError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                written += count
-            }
+            try write(data, at: offset, to: descriptor, path: path, leavingHoles: node.sparse == true)
             offset += Int64(data.count)
         }
-        guard offset == node.size else {
-            throw RestoreError.verificationFailed(path)
-        }
-        guard ftruncate(descriptor, off_t(offset)) == 0 else {
-            throw RestoreError.io("cannot size \(path): \(String(cString: strerror(errno)))")
+        guard offset == node.size else { throw RestoreError.verificationFailed(path.description) }
+        guard ftruncate(descriptor, off_t(offset)) == 0 else { throw failure("size", path) }
+    }
+
+    /// Writes `data` at `offset`; for sparse files, 4 KiB pages of zeros are skipped so they
+    /// stay holes (the final ftruncate gives the file its full size).
+    private func write(_ data: [UInt8], at offset: Int64, to descriptor: Int32, path: RawPath, leavingHoles: Bool) throws {
+        let page = 4096
+        try data.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = min(start + page, bytes.count)
+                if leavingHoles, bytes[start..<end].allSatisfy({ $0 == 0 }) {
+                    start = end
+                    continue
+                }
+                while leavingHoles, end < bytes.count, !bytes[end..<min(end + page, bytes.count)].allSatisfy({ $0 == 0 }) {
+                    end = min(end + page, bytes.count)
+                }
+                if !leavingHoles { end = bytes.count }
+                var written = start
+                while written < end {
+                    let count = pwrite(descriptor, bytes.baseAddress! + written, end - written, off_t(offset) + off_t(written))
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw failure("write", path)
+                    }
+                    written += count
+                }
+                start = end
+            }
         }
     }
 
     /// Owner (as root), mode, xattrs, then times last (anything else would change mtime).
-    private func applyMetadata(_ node: Node, path: String) {
-        if isRoot, lchown(path, node.uid, node.gid) != 0 { warn("cannot set owner of \(path)") }
-        if node.kind != .symlink, chmod(path, mode_t(node.mode)) != 0 { warn("cannot set mode of \(path)") }
+    private func applyMetadata(_ node: Node, path: RawPath) {
+        if isRoot, path.withCString({ lchown($0, node.uid, node.gid) }) != 0 { warn("cannot set owner of \(path)") }
+        if node.kind != .symlink, path.withCString({ chmod($0, mode_t(node.mode)) }) != 0 { warn("cannot set mode of \(path)") }
         for (name, value) in node.xattrs ?? [:] {
             guard let bytes = Base64.decodeCanonicalPadded(value) else { continue }
             if FileSystem.setXattr(path, name: name, value: bytes) != 0 { warn("cannot set xattr \(name) on \(path)") }
         }
         var times = [node.mtime.timespec, node.mtime.timespec]
-        if utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW) != 0 { warn("cannot set times of \(path)") }
+        if path.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) != 0 { warn("cannot set times of \(path)") }
     }
 
     /// Re-reads a restored file and checks each segment against its blob's keyed ID.
-    private func verify(path: String, node: Node) async throws {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0 else { throw RestoreError.verificationFailed(path) }
+    private func verify(path: RawPath, node: Node) async throws {
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        guard descriptor >= 0 else { throw RestoreError.verificationFailed(path.description) }
         defer { close(descriptor) }
         var offset: off_t = 0
         for id in node.content ?? [] {
-            guard let length = repository.index.location(of: id)?.entry.rawLength else { throw RestoreError.verificationFailed(path) }
+            guard let length = repository.index.location(of: id)?.entry.rawLength else { throw RestoreError.verificationFailed(path.description) }
             var data = [UInt8](repeating: 0, count: length)
             let count = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, offset) }
-            guard count == length, repository.blobID(of: data) == id else { throw RestoreError.verificationFailed(path) }
+            guard count == length, repository.blobID(of: data) == id else { throw RestoreError.verificationFailed(path.description) }
             offset += off_t(length)
         }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == node.size else { throw RestoreError.verificationFailed(path) }
+        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == node.size else { throw RestoreError.verificationFailed(path.description) }
         summary.verifiedFiles += 1
     }
 }
