@@ -57,8 +57,25 @@ final class Scratch {
 
     @discardableResult
     func write(_ name: String, _ bytes: Data) throws -> String {
-        try bytes.write(to: url.appendingPathComponent(name))
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try bytes.write(to: file)
         return path(name)
+    }
+
+    /// Starts `executable` without waiting, output discarded (for kill and concurrency tests;
+    /// shell job control would inherit the test runner's blocked signals).
+    func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = url
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     @discardableResult

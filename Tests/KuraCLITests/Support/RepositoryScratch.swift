@@ -39,8 +39,6 @@ final class RepositoryScratch {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             for offset in 0..<min(8, size - index) { bytes[index + offset] = UInt8(truncatingIfNeeded: state >> (8 * offset)) }
         }
-        try FileManager.default.createDirectory(atPath: (path(name) as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
         try scratch.write(name, Data(bytes))
     }
 }
