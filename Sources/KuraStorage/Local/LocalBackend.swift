@@ -24,7 +24,7 @@ public struct LocalBackend: StorageBackend {
     }
 
     public func create() async throws {
-        try LocalFiles.makeDirectory(root)
+        try LocalFiles.makeDirectories(root)
         for kind in ObjectKind.allCases {
             try LocalFiles.makeDirectory(directory(for: kind))
         }

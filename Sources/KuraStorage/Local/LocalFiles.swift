@@ -30,6 +30,15 @@ enum LocalFiles {
         if mkdir(path, 0o700) != 0, errno != EEXIST { throw error(path, errno) }
     }
 
+    /// Creates `path` and any missing parents (mkdir -p), each 0700.
+    static func makeDirectories(_ path: String) throws {
+        var prefix = ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + part
+            if !isDirectory(prefix) { try makeDirectory(prefix) }
+        }
+    }
+
     static func syncDirectory(_ path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw error(path, errno) }
