@@ -10,8 +10,10 @@ public struct LocalBackend: StorageBackend {
     public let root: String
     public var location: String { root }
 
+    /// - Parameter path: the repository folder; a relative path is taken from the current directory.
     public init(path: String) {
-        root = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        root = absolute.count > 1 && absolute.hasSuffix("/") ? String(absolute.dropLast()) : absolute
     }
 
     func directory(for kind: ObjectKind, name: String? = nil) -> String {
@@ -62,6 +64,9 @@ public struct LocalBackend: StorageBackend {
 
     public func list(_ kind: ObjectKind) async throws -> [ObjectInfo] {
         try requireRoot()
+        // A kind's folder may be missing in a repository copied by a tool that drops empty
+        // folders (git, some sync tools): that is an empty listing, not an error.
+        guard LocalFiles.isDirectory(directory(for: kind)) else { return [] }
         let folders = kind == .data
             ? try LocalFiles.entries(directory(for: .data)).map { "\(directory(for: .data))/\($0)" }
                 .filter(LocalFiles.isDirectory)

@@ -32,7 +32,7 @@ enum LocalFiles {
 
     /// Creates `path` and any missing parents (mkdir -p), each 0700.
     static func makeDirectories(_ path: String) throws {
-        var prefix = ""
+        var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += "/" + part
             if !isDirectory(prefix) { try makeDirectory(prefix) }
