@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "KuraRepository", dependencies: ["KuraCrypto", "KuraStorage", "CZstd"]),
         .target(name: "KuraEngine", dependencies: ["KuraRepository", "KuraCrypto", "CLinux"]),
         .target(name: "KuraCLI", dependencies: [
-            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine",
+            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine", "CLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kura", dependencies: ["KuraCLI"]),

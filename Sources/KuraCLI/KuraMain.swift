@@ -4,6 +4,7 @@ import Foundation
 /// Entry point used by the `kura` executable.
 public enum KuraMain {
     public static func run() async {
+        MemoryTuning.apply()
         do {
             var command = try KuraCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

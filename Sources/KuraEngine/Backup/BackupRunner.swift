@@ -18,7 +18,7 @@ public final class BackupRunner {
     private var summary = Generation.Summary()
     private var hardlinkContent: [String: [BlobID]] = [:]
     private var lastReport = Date.distantPast
-    private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)
+    private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)   // at least 4 × the maximum chunk
 
     public init(repository: Repository, options: BackupOptions,
                 onWarning: @escaping (String) -> Void = { _ in }, onProgress: @escaping ProgressHandler = { _ in }) throws {
@@ -209,22 +209,36 @@ public final class BackupRunner {
         buffer.reset()
         var ended = false
         while !ended || buffer.count > 0 {
-            if !ended && buffer.count < chunker.maximum {
+            // Fill the buffer (16 MiB) unless the file ends first.
+            while !ended && buffer.hasSpace {
                 let count = buffer.fill(from: descriptor)
                 if count < 0 {
                     warn("cannot read \(shownPath): \(String(cString: strerror(errno))); skipped")
                     return nil
                 }
                 if count == 0 { ended = true }
-                progress.bytesRead += Int64(max(0, count))
-                summary.bytesRead += Int64(max(0, count))
-                if !ended && buffer.count < chunker.maximum { continue }
+                progress.bytesRead += Int64(count)
+                summary.bytesRead += Int64(count)
             }
-            let length = buffer.withAvailable { chunker.boundary(in: $0) }
-            if length == 0 { break }
-            let chunk = buffer.withAvailable { Array($0.prefix(length)) }
-            content.append(try await repository.store(chunk, type: .data).id)
-            buffer.consume(length)
+            // Cut every chunk the buffer holds whole (all of it at the end of the file).
+            var lengths: [Int] = []
+            buffer.withAvailable { bytes in
+                var offset = 0
+                while offset < bytes.count, ended || bytes.count - offset >= chunker.maximum {
+                    let length = chunker.boundary(in: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                    lengths.append(length)
+                    offset += length
+                }
+            }
+            guard !lengths.isEmpty else { continue }
+            let prepared = buffer.withAvailable { BlobPreparation.prepare(bytes: $0, lengths: lengths, repository: repository) }
+            for blob in prepared {
+                if let encoded = blob.encoded {
+                    try await repository.add(id: blob.id, type: .data, encoded: encoded, rawLength: blob.rawLength)
+                }
+                content.append(blob.id)
+            }
+            buffer.consume(lengths.reduce(0, +))
             report(shownPath)
         }
         if let after = try? FileSystem.fstat(descriptor, path: path),
@@ -266,6 +280,8 @@ final class FileBuffer {
     var count: Int { end - start }
 
     func reset() { start = 0; end = 0 }
+
+    var hasSpace: Bool { end < storage.count || start > 0 }
 
     /// Reads once into the free space; returns the byte count, 0 at the end, -1 on error.
     func fill(from descriptor: Int32) -> Int {
