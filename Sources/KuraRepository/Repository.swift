@@ -192,28 +192,39 @@ public final class Repository: @unchecked Sendable {
         unsavedIndex = []
     }
 
-    private var packCiphers: [PackID: AEADCipher] = [:]
+    /// Unsealed pack keys, so each pack's key is opened once; guarded because blobs are
+    /// read from several tasks at once.
+    private var packKeys: [PackID: (AEADAlgorithm, SecureBytes)] = [:]
+    private let packKeysLock = NSLock()
 
-    /// Reads, decrypts and verifies one blob.
+    private func cipher(for pack: PackID, name: ObjectName) async throws -> AEADCipher {
+        if let (algorithm, key) = packKeysLock.withLock({ packKeys[pack] }) {
+            return try AEADCipher(algorithm, key: key)
+        }
+        guard let info = try await backend.stat(name) else {
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "missing")
+        }
+        guard info.size >= PackFormat.trailerSize else {
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "truncated")
+        }
+        let trailer = try await backend.get(name, offset: info.size - PackFormat.trailerSize, length: PackFormat.trailerSize)
+        let (algorithm, key) = try reader.key(trailer: trailer, name: pack.short)
+        packKeysLock.withLock { packKeys[pack] = (algorithm, key) }
+        return try AEADCipher(algorithm, key: key)
+    }
+
+    /// Reads, decrypts and verifies one blob. Safe to call from several tasks at once.
     public func readBlob(_ id: BlobID) async throws -> [UInt8] {
         guard let location = index.location(of: id) else { throw RepositoryError.blobMissing(id) }
         let name = try ObjectName(.data, location.pack.hex)
-        let cipher: AEADCipher
-        if let cached = packCiphers[location.pack] {
-            cipher = cached
-        } else {
-            guard let info = try await backend.stat(name) else {
-                throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "missing")
-            }
-            let trailer = try await backend.get(name, offset: info.size - PackFormat.trailerSize, length: PackFormat.trailerSize)
-            cipher = try reader.cipher(trailer: trailer, name: location.pack.short)
-            packCiphers[location.pack] = cipher
-        }
+        let cipher = try await cipher(for: location.pack, name: name)
         let sealed: [UInt8]
         do {
             sealed = try await backend.get(name, offset: location.entry.offset, length: location.entry.length)
         } catch StorageError.shortRead {
             throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "truncated")
+        } catch StorageError.notFound {
+            throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "missing")
         }
         do {
             return try PackReader.openBlob(sealed, entry: location.entry, cipher: cipher, repository: config.id, idKey: blobIDKey)
@@ -221,6 +232,19 @@ public final class Repository: @unchecked Sendable {
             throw error
         } catch {
             throw RepositoryError.damaged(object: "blob \(id.short) in pack \(location.pack.short)", reason: "fails authentication")
+        }
+    }
+
+    /// Reads several blobs concurrently, returned in the order asked.
+    public func readBlobs(_ ids: [BlobID]) async throws -> [[UInt8]] {
+        if ids.count == 1 { return [try await readBlob(ids[0])] }
+        return try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (position, id) in ids.enumerated() {
+                group.addTask { (position, try await self.readBlob(id)) }
+            }
+            var results = [[UInt8]](repeating: [], count: ids.count)
+            for try await (position, bytes) in group { results[position] = bytes }
+            return results
         }
     }
 

@@ -99,19 +99,14 @@ final class ArmorReader: ByteSource {
     }
 
     private func requireOnlyWhitespaceAfterEnd() throws {
+        var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
-            let rest = try source.peek(4096)
-            if rest.isEmpty { return }
-            guard rest.allSatisfy(AgeArmor.isWhitespace) else {
+            let count = try scratch.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { return }
+            guard scratch[..<count].allSatisfy(AgeArmor.isWhitespace) else {
                 throw AgeError.malformedArmor("data follows the END line")
             }
-            _ = try rest.count == 0 ? 0 : discard(rest.count)
         }
-    }
-
-    private func discard(_ count: Int) throws -> Int {
-        var scratch = [UInt8](repeating: 0, count: count)
-        return try scratch.withUnsafeMutableBytes { try source.read(into: $0) }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {

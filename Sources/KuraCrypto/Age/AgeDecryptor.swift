@@ -9,12 +9,10 @@ public final class AgeDecryptor {
     /// Reads and checks the header's grammar; detects armor on its own.
     public init(source: ByteSource) throws {
         let buffered = BufferedSource(source)
-        var leading = 0
-        while let byte = try buffered.peek(leading + 1).last, leading < 1024, AgeArmor.isWhitespace(byte),
-              try buffered.peek(leading + 1).count == leading + 1 {
-            leading += 1
-        }
-        let start = try buffered.peek(leading + AgeArmor.beginLine.utf8.count).dropFirst(leading)
+        // Armor may be preceded by whitespace (up to 1 KiB here); a binary file never is.
+        let head = try buffered.peek(1024 + AgeArmor.beginLine.utf8.count)
+        let leading = head.prefix(1024).prefix(while: AgeArmor.isWhitespace).count
+        let start = head.dropFirst(leading).prefix(AgeArmor.beginLine.utf8.count)
         if start.elementsEqual(AgeArmor.beginLine.utf8) {
             var skip = [UInt8](repeating: 0, count: leading)
             _ = try skip.withUnsafeMutableBytes { try buffered.fill($0) }

@@ -100,10 +100,18 @@ public struct Checker {
             report.warnings.append("pack \(name.prefix(8)) is not in any index (left by an interrupted backup; prune removes it)")
         }
 
-        for pack in selectPacks(readData).sorted() {
-            report.packsRead += 1
-            for damage in try await repository.verifyPack(pack) {
-                report.problems.append(CheckProblem(object: "pack \(pack.short)", reason: damage.reason,
+        // Packs are read and verified two at a time (one per core on these machines).
+        let selected = selectPacks(readData).sorted()
+        let repository = self.repository
+        for start in stride(from: 0, to: selected.count, by: 2) {
+            let batch = Array(selected[start..<min(start + 2, selected.count)])
+            let damages = try await withThrowingTaskGroup(of: [Repository.PackDamage].self) { group in
+                for pack in batch { group.addTask { try await repository.verifyPack(pack) } }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            report.packsRead += batch.count
+            for damage in damages {
+                report.problems.append(CheckProblem(object: "pack \(damage.pack.short)", reason: damage.reason,
                                                     affected: damage.blobs.flatMap { affected($0) }.prefix(10).map { $0 }))
             }
         }

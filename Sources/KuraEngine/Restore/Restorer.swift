@@ -6,7 +6,7 @@ import KuraRepository
 /// they are read, metadata (mode, owner when root, times, xattrs) applied after contents and,
 /// for directories, after their children. Never writes outside the target: names are
 /// checked, and an existing path component that is a symlink stops the restore.
-public final class Restorer {
+public final class Restorer: @unchecked Sendable {
     private let repository: Repository
     private let generation: StoredGeneration
     private let options: RestoreOptions
@@ -16,7 +16,14 @@ public final class Restorer {
     private var summary = RestoreSummary()
     private var hardlinks: [String: RawPath] = [:]
     private var restoredFiles: [(path: RawPath, node: Node)] = []
+    /// Files waiting to be written by the parallel workers, and what must wait for them:
+    /// second names of hard links, and directory metadata (a directory's mtime changes
+    /// whenever an entry is created in it, so it is set last, deepest first).
+    private var pendingFiles: [(node: Node, path: RawPath)] = []
+    private var pendingLinks: [(first: RawPath, path: RawPath)] = []
+    private var pendingDirectories: [(node: Node, path: RawPath)] = []
     private let isRoot = geteuid() == 0
+    private static let parallelFiles = 4
 
     public init(repository: Repository, generation: StoredGeneration, options: RestoreOptions,
                 onWarning: @escaping (String) -> Void = { _ in }) {
@@ -33,6 +40,13 @@ public final class Restorer {
         try makeDirectory(target, mode: 0o700)
         let root = try await repository.loadTree(generation.generation.tree)
         try await restore(root, relative: "", into: target)
+        try await flushFiles()
+        for (first, path) in pendingLinks {
+            guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
+        }
+        for (node, path) in pendingDirectories.reversed() {
+            for warning in applyMetadata(node, path: path) { warn(warning) }
+        }
         if options.verify {
             for (path, node) in restoredFiles { try await verify(path: path, node: node) }
         }
@@ -78,7 +92,7 @@ public final class Restorer {
                 }
                 if wanted {
                     summary.directories += 1
-                    applyMetadata(node, path: destination)
+                    pendingDirectories.append((node, destination))
                 }
                 continue
             }
@@ -111,16 +125,17 @@ public final class Restorer {
         try removeExisting(path)
         switch node.kind {
         case .file:
+            summary.files += 1
             if let key = node.hardlinkKey, let first = hardlinks[key] {
-                guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
-                summary.files += 1
+                pendingLinks.append((first, path))
                 return
             }
-            try await restoreFile(node, at: path)
             if let key = node.hardlinkKey { hardlinks[key] = path }
             restoredFiles.append((path, node))
-            summary.files += 1
             summary.bytes += node.size
+            pendingFiles.append((node, path))
+            if pendingFiles.count >= 256 { try await flushFiles() }
+            return
         case .symlink:
             let target = node.rawLinkTarget.flatMap { Base64.decodeCanonicalPadded($0) } ?? Array((node.linkTarget ?? "").utf8)
             guard RawPath(target).withCString({ to in path.withCString { symlink(to, $0) } }) == 0 else {
@@ -143,7 +158,33 @@ public final class Restorer {
         case .directory:
             return
         }
-        applyMetadata(node, path: path)
+        for warning in applyMetadata(node, path: path) { warn(warning) }
+    }
+
+    /// Writes the pending files, a few at a time in parallel (contents, then their metadata).
+    private func flushFiles() async throws {
+        let jobs = pendingFiles
+        pendingFiles = []
+        let warnings = try await withThrowingTaskGroup(of: [String].self) { group in
+            var next = 0
+            func start() {
+                guard next < jobs.count else { return }
+                let (node, path) = jobs[next]
+                next += 1
+                group.addTask {
+                    try await self.restoreFile(node, at: path)
+                    return self.applyMetadata(node, path: path)
+                }
+            }
+            for _ in 0..<Self.parallelFiles { start() }
+            var all: [String] = []
+            while let warnings = try await group.next() {
+                all += warnings
+                start()
+            }
+            return all
+        }
+        for warning in warnings { warn(warning) }
     }
 
     private func restoreFile(_ node: Node, at path: RawPath) async throws {
@@ -151,10 +192,13 @@ public final class Restorer {
         guard descriptor >= 0 else { throw failure("create", path) }
         defer { close(descriptor) }
         var offset: Int64 = 0
-        for id in node.content ?? [] {
-            let data = try await repository.readBlob(id)
-            try write(data, at: offset, to: descriptor, path: path, leavingHoles: node.sparse == true)
-            offset += Int64(data.count)
+        let content = node.content ?? []
+        // Blobs are fetched and decrypted a few at a time in parallel, written in order.
+        for start in stride(from: 0, to: content.count, by: 4) {
+            for data in try await repository.readBlobs(Array(content[start..<min(start + 4, content.count)])) {
+                try write(data, at: offset, to: descriptor, path: path, leavingHoles: node.sparse == true)
+                offset += Int64(data.count)
+            }
         }
         guard offset == node.size else { throw RestoreError.verificationFailed(path.description) }
         guard ftruncate(descriptor, off_t(offset)) == 0 else { throw failure("size", path) }
@@ -191,15 +235,22 @@ public final class Restorer {
     }
 
     /// Owner (as root), mode, xattrs, then times last (anything else would change mtime).
-    private func applyMetadata(_ node: Node, path: RawPath) {
-        if isRoot, path.withCString({ lchown($0, node.uid, node.gid) }) != 0 { warn("cannot set owner of \(path)") }
-        if node.kind != .symlink, path.withCString({ chmod($0, mode_t(node.mode)) }) != 0 { warn("cannot set mode of \(path)") }
+    /// Returns what could not be set.
+    private func applyMetadata(_ node: Node, path: RawPath) -> [String] {
+        var problems: [String] = []
+        if isRoot, path.withCString({ lchown($0, node.uid, node.gid) }) != 0 { problems.append("cannot set owner of \(path)") }
+        if node.kind != .symlink, path.withCString({ chmod($0, mode_t(node.mode)) }) != 0 {
+            problems.append("cannot set mode of \(path)")
+        }
         for (name, value) in node.xattrs ?? [:] {
             guard let bytes = Base64.decodeCanonicalPadded(value) else { continue }
-            if FileSystem.setXattr(path, name: name, value: bytes) != 0 { warn("cannot set xattr \(name) on \(path)") }
+            if FileSystem.setXattr(path, name: name, value: bytes) != 0 { problems.append("cannot set xattr \(name) on \(path)") }
         }
         var times = [node.mtime.timespec, node.mtime.timespec]
-        if path.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) != 0 { warn("cannot set times of \(path)") }
+        if path.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) != 0 {
+            problems.append("cannot set times of \(path)")
+        }
+        return problems
     }
 
     /// Re-reads a restored file and checks each segment against its blob's keyed ID.

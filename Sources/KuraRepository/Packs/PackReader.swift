@@ -60,13 +60,13 @@ struct PackReader {
     }
 
     /// Opens the key of a pack from just its trailer bytes (for ranged reads).
-    func cipher(trailer: [UInt8], name: String) throws -> AEADCipher {
+    func key(trailer: [UInt8], name: String) throws -> (AEADAlgorithm, SecureBytes) {
         guard trailer.count == PackFormat.trailerSize, Array(trailer.suffix(8)) == PackFormat.magic,
               let algorithm = PackFormat.cipher(code: trailer[trailer.count - 10]) else {
             throw RepositoryError.damaged(object: "pack \(name)", reason: "no pack trailer")
         }
         do {
-            return try AEADCipher(algorithm, key: SealedBox.open(trailer.prefix(PackFormat.sealedKeySize), with: dataKey))
+            return (algorithm, try SealedBox.open(trailer.prefix(PackFormat.sealedKeySize), with: dataKey))
         } catch {
             throw RepositoryError.damaged(object: "pack \(name)", reason: "its key fails authentication")
         }

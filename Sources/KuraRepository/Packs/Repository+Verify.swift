@@ -44,7 +44,9 @@ extension Repository {
 
     private func damagedBlobs(in bytes: [UInt8], entries: [PackEntry], cipher: AEADCipher? = nil) -> [BlobID] {
         let trailerStart = bytes.count - PackFormat.trailerSize
-        let cipher = cipher ?? (trailerStart >= 0 ? try? reader.cipher(trailer: Array(bytes[trailerStart...]), name: "") : nil)
+        let cipher = cipher ?? (trailerStart >= 0
+            ? (try? reader.key(trailer: Array(bytes[trailerStart...]), name: "")).flatMap { try? AEADCipher($0.0, key: $0.1) }
+            : nil)
         guard let cipher else { return entries.map(\.id) }
         return entries.filter { entry in
             guard entry.offset + entry.length <= bytes.count else { return true }
