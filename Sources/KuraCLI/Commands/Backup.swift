@@ -55,7 +55,7 @@ struct Backup: AsyncParsableCommand {
             options.excludes = excludes
             if let excludeFile {
                 do {
-                    options.excludes += try ExcludePatterns.read(excludeFile)
+                    options.excludes += try BackupOptions.excludePatterns(fromFile: excludeFile)
                 } catch {
                     throw CommandFailure(message: "cannot read the exclude file \(excludeFile)", status: .failure)
                 }
@@ -98,14 +98,5 @@ struct Backup: AsyncParsableCommand {
             }
             if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
         }
-    }
-}
-
-/// Exclude files: one glob per line, blank lines and `#` comments ignored.
-enum ExcludePatterns {
-    static func read(_ path: String) throws -> [String] {
-        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 }

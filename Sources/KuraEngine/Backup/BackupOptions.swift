@@ -13,6 +13,13 @@ public struct BackupOptions: Sendable {
         self.subject = subject
         self.paths = paths
     }
+
+    /// Exclude patterns from a file: one per line, blank lines and `#` comments ignored.
+    public static func excludePatterns(fromFile path: String) throws -> [String] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
 }
 
 /// Running totals, reported while a backup runs.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Glob patterns (fnmatch) for --exclude and --include: a pattern without "/" matches an entry's name
-/// anywhere ("*.tmp"); a pattern with "/" matches the whole absolute path
+/// Glob patterns (fnmatch) for --exclude and --include: a pattern without "/" matches an
+/// entry's name anywhere ("*.tmp"); a pattern with "/" matches the whole absolute path
 /// ("/home/*/.cache").
 struct GlobMatcher: Sendable {
     let patterns: [String]
@@ -10,12 +10,5 @@ struct GlobMatcher: Sendable {
         patterns.contains { pattern in
             pattern.contains("/") ? fnmatch(pattern, path, FNM_PATHNAME) == 0 : fnmatch(pattern, name, 0) == 0
         }
-    }
-
-    /// Patterns from a file: one per line, blank lines and `#` comments ignored.
-    static func patterns(fromFile path: String) throws -> [String] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 }
