@@ -69,7 +69,10 @@ struct TestkitFile: Sendable, CustomTestStringConvertible {
 /// each file's `expect:` decides whether decryption must succeed (with the right plaintext
 /// hash) or fail, and with which kind of failure.
 struct AgeTestkitTests {
-    static let files = TestkitFile.load(folder: "age-testkit") + TestkitFile.load(folder: "kura-argon2id")
+    /// The kit's post-quantum hybrid files (`AGE-SECRET-KEY-PQ-` identities) are left out: Kura
+    /// does not implement mlkem768x25519, so their expectations cannot apply (Vectors/README.md).
+    static let files = (TestkitFile.load(folder: "age-testkit") + TestkitFile.load(folder: "kura-argon2id"))
+        .filter { file in !file.values("identity").contains { $0.hasPrefix("AGE-SECRET-KEY-PQ-") } }
 
     @Test func testkitIsPresent() {
         #expect(Self.files.count > 100)
@@ -92,6 +95,9 @@ struct AgeTestkitTests {
             try decryptor.decrypt(with: identities, to: sink)
         } catch let error as AgeError {
             #expect(Self.kinds(for: expect).contains(error.kind), "\(file.name): expected \(expect), got \(error)")
+            // The kit's `payload` for a payload failure hashes what age streams out before the
+            // error. Kura may hold back authenticated chunks until it knows where the stream ends
+            // (and `kura decrypt` deletes partial output), so that hash is not compared.
             return
         } catch let error as CryptoError {
             Issue.record("\(file.name): expected \(expect), got crypto error \(error)")

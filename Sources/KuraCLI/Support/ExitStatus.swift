@@ -51,7 +51,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         let status: ExitStatus = switch error.kind {
         case .noMatch: .wrongKey
         case .payload: .damaged
-        case .header, .armor: error == .headerAuthenticationFailed ? .damaged : .malformed
+        case .header, .armor:
+            error == .headerAuthenticationFailed || error == .truncatedBeforePayload ? .damaged : .malformed
         case .key: .usage
         }
         return (error.description + advice(for: error), status)
@@ -86,7 +87,8 @@ private func advice(for error: AgeError) -> String {
     case .wrongPassphrase: "; check the passphrase and try again"
     case .needsPassphrase: "; give it with --passphrase-file FILE, KURA_PASSPHRASE_FILE or at the terminal"
     case .needsIdentity: "; give the identity file with -i FILE"
-    case .payloadDamaged, .payloadTruncated, .trailingData, .emptyFinalChunk, .headerAuthenticationFailed:
+    case .payloadDamaged, .payloadTruncated, .trailingData, .emptyFinalChunk, .headerAuthenticationFailed,
+         .truncatedBeforePayload:
         "; no output was kept; restore the file from another copy"
     case .notAgeFile, .unsupportedVersion, .malformedHeader, .malformedStanza, .malformedArmor:
         "; the file is damaged or not an age file"

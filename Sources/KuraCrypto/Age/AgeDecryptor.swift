@@ -12,8 +12,12 @@ public final class AgeDecryptor {
         // Armor may be preceded by whitespace (up to 1 KiB here); a binary file never is.
         let head = try buffered.peek(1024 + AgeArmor.beginLine.utf8.count)
         let leading = head.prefix(1024).prefix(while: AgeArmor.isWhitespace).count
-        let start = head.dropFirst(leading).prefix(AgeArmor.beginLine.utf8.count)
-        if start.elementsEqual(AgeArmor.beginLine.utf8) {
+        let trimmed = head.dropFirst(leading)
+        // Text that starts like PEM, or has the BEGIN line further in, goes to the armor reader,
+        // whose error says what is wrong with the armor.
+        let looksArmored = trimmed.starts(with: "-----".utf8)
+            || head.firstRange(of: Array(AgeArmor.beginLine.utf8)) != nil
+        if looksArmored {
             var skip = [UInt8](repeating: 0, count: leading)
             _ = try skip.withUnsafeMutableBytes { try buffered.fill($0) }
             let decoded = BufferedSource(try ArmorReader(source: buffered))
@@ -54,7 +58,7 @@ public final class AgeDecryptor {
 
         var nonce = [UInt8](repeating: 0, count: AgePayload.nonceSize)
         let nonceLength = try nonce.withUnsafeMutableBytes { try payloadSource.fill($0) }
-        guard nonceLength == AgePayload.nonceSize else { throw AgeError.payloadTruncated }
+        guard nonceLength == AgePayload.nonceSize else { throw AgeError.truncatedBeforePayload }
         try AgePayload(fileKey: fileKey, nonce: nonce).decrypt(from: payloadSource, to: sink)
     }
 }

@@ -26,6 +26,9 @@ public enum AgeError: Error, Equatable, Sendable {
     case needsIdentity
     /// A payload chunk failed authentication (zero-based chunk number).
     case payloadDamaged(chunk: UInt64)
+    /// The file ends inside the 16-byte payload nonce. age counts the nonce as part of the
+    /// header, so this is a header failure, though to an admin it is a truncated file.
+    case truncatedBeforePayload
     /// The payload ends before its final chunk.
     case payloadTruncated
     /// Data follows the final chunk.
@@ -45,7 +48,7 @@ public enum AgeError: Error, Equatable, Sendable {
     public var kind: Kind {
         switch self {
         case .notAgeFile, .unsupportedVersion, .malformedHeader, .malformedStanza, .passphraseStanzaNotAlone,
-             .workFactorTooHigh, .headerAuthenticationFailed, .weakEphemeralShare:
+             .workFactorTooHigh, .headerAuthenticationFailed, .weakEphemeralShare, .truncatedBeforePayload:
             .header
         case .noIdentityMatched, .wrongPassphrase, .needsPassphrase, .needsIdentity:
             .noMatch
@@ -75,6 +78,7 @@ extension AgeError: CustomStringConvertible {
         case .needsPassphrase: "the file is encrypted with a passphrase"
         case .needsIdentity: "the file is encrypted to public keys, not with a passphrase"
         case .payloadDamaged(let chunk): "the payload is damaged (chunk \(chunk) failed authentication)"
+        case .truncatedBeforePayload: "the file is truncated: it ends before the payload starts"
         case .payloadTruncated: "the file is truncated: the payload ends before its final chunk"
         case .trailingData: "unexpected data after the end of the encrypted payload"
         case .emptyFinalChunk: "the payload ends with an empty chunk, which age forbids"

@@ -61,8 +61,10 @@ extension AgeHeader {
             return line
         }
 
-        let version = try? nextLine("version line")
-        guard let version else {
+        let version: [UInt8]
+        do {
+            version = try nextLine("version line")
+        } catch AgeError.malformedHeader(_) {
             throw AgeError.notAgeFile
         }
         let versionText = String(decoding: version, as: UTF8.self)
