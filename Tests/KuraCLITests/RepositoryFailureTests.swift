@@ -84,6 +84,10 @@ import Testing
             let check = try repo.kura("check")
             #expect(check.status == 0, "round \(round) after \(delay)s: \(check.output) \(check.stderr)")
         }
+        // The killed backups' locks are stale: unlock (like every command) clears them.
+        let unlock = try repo.kura("unlock")
+        #expect(unlock.status == 0 && unlock.output.contains("0 live lock(s)"), "\(unlock.output)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: repo.path("repo/locks"))) ?? []).isEmpty)
         let final = try repo.kura("backup", "--subject", "k", repo.path("data"))
         #expect(final.status == 0, "\(final.stderr)")
         #expect(try repo.kura("check", "--read-data").status == 0)

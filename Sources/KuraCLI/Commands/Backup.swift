@@ -64,39 +64,40 @@ struct Backup: AsyncParsableCommand {
             for path in paths where access(path, F_OK) != 0 {
                 throw CommandFailure(message: "\(path) does not exist; nothing was backed up", status: .failure)
             }
-            let opened = try await repository.open()
-            let showProgress = !json && isatty(2) == 1
-            let runner = try BackupRunner(
-                repository: opened, options: options,
-                onWarning: { message in
-                    if json { Output.jsonLine(["type": "warning", "message": message]) } else { Output.error("warning: \(message)") }
-                },
-                onProgress: { progress in
-                    if json {
-                        Output.jsonLine(["type": "progress", "files": progress.files, "bytes": progress.bytesSeen,
-                                         "bytes_read": progress.bytesRead])
-                    } else if showProgress {
-                        let line = "\(progress.files) files, \(Output.bytes(progress.bytesSeen)) scanned, \(Output.bytes(progress.bytesRead)) read"
-                        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-                    }
-                })
-            let stored = try await runner.run()
-            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            let summary = stored.generation.summary
-            if json {
-                Output.jsonLine(["type": "summary", "generation": stored.name, "id": stored.id.hex,
-                                 "files": summary.files, "directories": summary.directories, "bytes": summary.bytes,
-                                 "bytes_read": summary.bytesRead, "new_blobs": summary.newBlobs,
-                                 "stored_bytes": summary.storedBytes, "warnings": summary.warnings,
-                                 "seconds": summary.seconds])
-            } else {
-                print("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
-                      + "\(Output.bytes(summary.bytes)) (\(Output.bytes(summary.bytesRead)) read, "
-                      + "\(Output.bytes(summary.storedBytes)) new in the repository) in "
-                      + String(format: "%.1f s", summary.seconds)
-                      + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : ""))
+            try await repository.withLockedRepository(command: "backup") { opened in
+                let showProgress = !json && isatty(2) == 1
+                let runner = try BackupRunner(
+                    repository: opened, options: options,
+                    onWarning: { message in
+                        if json { Output.jsonLine(["type": "warning", "message": message]) } else { Output.error("warning: \(message)") }
+                    },
+                    onProgress: { progress in
+                        if json {
+                            Output.jsonLine(["type": "progress", "files": progress.files, "bytes": progress.bytesSeen,
+                                             "bytes_read": progress.bytesRead])
+                        } else if showProgress {
+                            let line = "\(progress.files) files, \(Output.bytes(progress.bytesSeen)) scanned, \(Output.bytes(progress.bytesRead)) read"
+                            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+                        }
+                    })
+                let stored = try await runner.run()
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                let summary = stored.generation.summary
+                if json {
+                    Output.jsonLine(["type": "summary", "generation": stored.name, "id": stored.id.hex,
+                                     "files": summary.files, "directories": summary.directories, "bytes": summary.bytes,
+                                     "bytes_read": summary.bytesRead, "new_blobs": summary.newBlobs,
+                                     "stored_bytes": summary.storedBytes, "warnings": summary.warnings,
+                                     "seconds": summary.seconds])
+                } else {
+                    print("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
+                          + "\(Output.bytes(summary.bytes)) (\(Output.bytes(summary.bytesRead)) read, "
+                          + "\(Output.bytes(summary.storedBytes)) new in the repository) in "
+                          + String(format: "%.1f s", summary.seconds)
+                          + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : ""))
+                }
+                if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
-            if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
         }
     }
 }

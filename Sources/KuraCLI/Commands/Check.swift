@@ -46,16 +46,17 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let opened = try await repository.open()
-            let report = try await Checker(repository: opened).run(readData: try selection())
-            for warning in report.warnings { Output.error("warning: \(warning)") }
-            for problem in report.problems {
-                print("damaged: \(problem.object): \(problem.reason)")
-                for user in problem.affected { print("  affects \(user)") }
+            try await repository.withLockedRepository(command: "check") { opened in
+                let report = try await Checker(repository: opened).run(readData: try selection())
+                for warning in report.warnings { Output.error("warning: \(warning)") }
+                for problem in report.problems {
+                    print("damaged: \(problem.object): \(problem.reason)")
+                    for user in problem.affected { print("  affects \(user)") }
+                }
+                print("\(report.generations) generations, \(report.trees) trees, \(report.blobs) blobs checked; "
+                      + "\(report.packsRead) packs read; \(report.problems.count) problem(s)")
+                if !report.problems.isEmpty { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
-            print("\(report.generations) generations, \(report.trees) trees, \(report.blobs) blobs checked; "
-                  + "\(report.packsRead) packs read; \(report.problems.count) problem(s)")
-            if !report.problems.isEmpty { throw ExitCode(ExitStatus.problemsFound.rawValue) }
         }
     }
 }

@@ -43,21 +43,22 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let opened = try await repository.open()
-            let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
-            var options = RestoreOptions(target: target)
-            options.paths = paths
-            options.includes = includes
-            options.excludes = excludes
-            options.overwrite = overwrite
-            options.verify = verify
-            let started = Date()
-            let summary = try await Restorer(repository: opened, generation: stored, options: options,
-                                             onWarning: { Output.error("warning: \($0)") }).run()
-            print("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
-                  + "\(Output.bytes(summary.bytes)) in " + String(format: "%.1f s", Date().timeIntervalSince(started))
-                  + (verify ? ", \(summary.verifiedFiles) files verified" : ""))
-            if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
+            try await repository.withLockedRepository(command: "restore") { opened in
+                let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
+                var options = RestoreOptions(target: target)
+                options.paths = paths
+                options.includes = includes
+                options.excludes = excludes
+                options.overwrite = overwrite
+                options.verify = verify
+                let started = Date()
+                let summary = try await Restorer(repository: opened, generation: stored, options: options,
+                                                 onWarning: { Output.error("warning: \($0)") }).run()
+                print("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
+                      + "\(Output.bytes(summary.bytes)) in " + String(format: "%.1f s", Date().timeIntervalSince(started))
+                      + (verify ? ", \(summary.verifiedFiles) files verified" : ""))
+                if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
+            }
         }
     }
 }

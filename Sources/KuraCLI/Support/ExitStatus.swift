@@ -69,6 +69,7 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         case .noRepository: .noRepository
         case .wrongPassword: .wrongKey
         case .damaged: .damaged
+        case .locked, .lockUnreadable: .locked
         default: .failure
         }
         return (error.description, status)

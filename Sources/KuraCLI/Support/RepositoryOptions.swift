@@ -35,4 +35,20 @@ struct RepositoryOptions: ParsableArguments {
         guard try await backend.exists() else { throw RepositoryError.noRepository(location) }
         return try await Repository.open(backend: backend, password: try password(confirm: false))
     }
+
+    /// Opens the repository and runs `body` under a lock for `command`, releasing the lock
+    /// however `body` ends. A process killed meanwhile leaves a lock the next command clears.
+    func withLockedRepository<T>(command: String, exclusive: Bool = false,
+                                 _ body: (Repository) async throws -> T) async throws -> T {
+        let opened = try await open()
+        let lock = try await opened.lock(exclusive: exclusive, command: command)
+        do {
+            let result = try await body(opened)
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
 }

@@ -15,6 +15,10 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case generationNotFound(String)
     case ambiguousGeneration(String)
     case storage(StorageError)
+    /// A live lock conflicts with the one asked for.
+    case locked(holder: String, exclusive: Bool)
+    /// A lock object cannot be read (damaged, or from another repository).
+    case lockUnreadable(String)
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -31,6 +35,11 @@ extension RepositoryError: CustomStringConvertible {
         case .generationNotFound(let name): "no generation \(name); list them with `kura generations`"
         case .ambiguousGeneration(let name): "\(name) names more than one generation; use a longer ID"
         case .storage(let error): "\(error)"
+        case .locked(let holder, let exclusive):
+            "the repository is locked\(exclusive ? " exclusively" : "") by \(holder); wait for it to finish, "
+                + "or, if that process is gone, run `kura unlock`"
+        case .lockUnreadable(let name):
+            "lock \(name) cannot be read; if no other kura is running on this repository, run `kura unlock --remove-all`"
         }
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import KuraCrypto
+import KuraStorage
+
+/// A lock this process holds on a repository. Shared locks (backup, restore, check) coexist;
+/// an exclusive lock (for operations that delete) excludes every other lock. The lock is
+/// renewed in the background until `release()`; a holder killed without releasing leaves a
+/// lock that the next command finds stale and removes.
+public final class RepositoryLock: @unchecked Sendable {
+    public let name: ObjectName
+    private let repository: Repository
+    private var record: LockRecord
+    private var refresher: Task<Void, Never>?
+
+    init(repository: Repository, name: ObjectName, record: LockRecord) {
+        self.repository = repository
+        self.name = name
+        self.record = record
+        refresher = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(LockRecord.refreshInterval * 1_000_000_000))
+                guard !Task.isCancelled, let self else { return }
+                self.record.refreshed = Date()
+                try? await repository.writeLock(self.record, as: self.name)
+            }
+        }
+    }
+
+    /// Stops renewing and removes the lock object.
+    public func release() async {
+        refresher?.cancel()
+        refresher = nil
+        try? await repository.backend.delete(name)
+    }
+
+    deinit { refresher?.cancel() }
+}
+
+extension Repository {
+    /// Takes a shared or exclusive lock for `command`, first removing stale locks. Throws
+    /// `locked` naming the holder when a live lock conflicts; never removes a live lock.
+    public func lock(exclusive: Bool, command: String, now: Date = Date()) async throws -> RepositoryLock {
+        let here = ProcessIdentity.current
+        let record = LockRecord(host: here.host, pid: here.pid, processStart: here.processStart, user: here.user,
+                                command: command, exclusive: exclusive, created: now, refreshed: now)
+        let name = try ObjectName(.locks, SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined())
+        try await writeLock(record, as: name)
+        do {
+            for other in try await locks() where other.name != name && !other.isStale {
+                guard other.record != nil else { throw RepositoryError.lockUnreadable(other.name.name) }
+                if exclusive || other.record!.exclusive {
+                    throw RepositoryError.locked(holder: other.record!.holderDescription, exclusive: other.record!.exclusive)
+                }
+            }
+        } catch {
+            try? await backend.delete(name)
+            throw error
+        }
+        return RepositoryLock(repository: self, name: name, record: record)
+    }
+
+    /// Every lock object, with its record (nil when it cannot be read) and whether its holder
+    /// is gone. Stale locks are removed on the way.
+    public func locks(removingStale: Bool = true) async throws -> [(name: ObjectName, record: LockRecord?, isStale: Bool)] {
+        var result: [(name: ObjectName, record: LockRecord?, isStale: Bool)] = []
+        for info in try await backend.list(.locks) {
+            let record = try? await readLock(info.name)
+            let stale = record?.isStale() ?? false
+            if stale, removingStale {
+                try await backend.delete(info.name)
+            }
+            result.append((info.name, record, stale))
+        }
+        return result
+    }
+
+    func writeLock(_ record: LockRecord, as name: ObjectName) async throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        try await backend.put(name, bytes: try sealMetadata(Array(try encoder.encode(record)), purpose: "lock"))
+    }
+
+    func readLock(_ name: ObjectName) async throws -> LockRecord {
+        let plaintext = try openMetadata(try await backend.get(name), purpose: "lock", object: name.description)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(LockRecord.self, from: Data(plaintext))
+    }
+}
