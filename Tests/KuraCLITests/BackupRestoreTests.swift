@@ -119,4 +119,31 @@ import Testing
         #expect(stored < 10 * 1024 * 1024, "an insertion re-stored \(stored) bytes of 24 MiB")
         #expect(try repo.kura("check", "--read-data").status == 0)
     }
+
+    @Test func diffNamesEachKindOfChange() throws {
+        let repo = try RepositoryScratch()
+        try repo.shell("""
+            mkdir -p t/keep t/gone t/swap && echo same > t/keep/same && echo old > t/keep/edit
+            echo mode > t/keep/mode && echo bye > t/gone/file && echo f > t/swap/x && ln -s same t/keep/link
+            """)
+        #expect(try repo.kura("backup", "--subject", "d", repo.path("t")).status == 0)
+        try repo.shell("""
+            echo new > t/keep/edit && chmod 600 t/keep/mode && rm -r t/gone && echo hi > t/keep/added
+            rm -r t/swap && echo now-a-file > t/swap && ln -sfn edit t/keep/link
+            """)
+        #expect(try repo.kura("backup", "--subject", "d", repo.path("t")).status == 0)
+        let diff = try repo.kura("diff", "d@1", "d@2")
+        #expect(diff.status == 0, "\(diff.stderr)")
+        let root = repo.path("t")
+        let lines = Set(diff.output.split(separator: "\n").map { $0.replacingOccurrences(of: root, with: "") })
+        for expected in ["M    /keep/edit", "U    /keep/mode", "+    /keep/added", "-    /gone", "-    /gone/file",
+                         "T    /swap", "-    /swap/x", "M    /keep/link"] {
+            #expect(lines.contains(expected), "missing \(expected) in \(diff.output)")
+        }
+        #expect(!diff.output.contains("/keep/same") && !lines.contains("U    /keep"))
+        #expect(diff.output.contains("1 added, 3 removed, 3 changed, 1 metadata only"), "\(diff.output)")
+        let json = try repo.kura("diff", "d@1", "d@2", "--json")
+        #expect(json.output.contains(#""type":"summary""#) && json.output.contains(#""change":"M""#))
+        #expect(try repo.kura("diff", "d@1", "d@9").status != 0)
+    }
 }
