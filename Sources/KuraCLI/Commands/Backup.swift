@@ -66,6 +66,7 @@ struct Backup: AsyncParsableCommand {
             }
             try await repository.withLockedRepository(command: "backup") { opened in
                 let showProgress = !json && isatty(2) == 1
+            options.estimateTotals = json || showProgress
                 let runner = try BackupRunner(
                     repository: opened, options: options,
                     onWarning: { message in
@@ -73,11 +74,14 @@ struct Backup: AsyncParsableCommand {
                     },
                     onProgress: { progress in
                         if json {
-                            Output.jsonLine(["type": "progress", "files": progress.files, "bytes": progress.bytesSeen,
-                                             "bytes_read": progress.bytesRead])
+                            var line: [String: Any] = ["type": "progress", "files": progress.files, "bytes": progress.bytesSeen,
+                                                       "bytes_read": progress.bytesRead, "seconds": progress.elapsed]
+                            line["total_files"] = progress.totalFiles
+                            line["total_bytes"] = progress.totalBytes
+                            line["eta_seconds"] = progress.estimatedSecondsLeft.map { Int($0.rounded()) }
+                            Output.jsonLine(line)
                         } else if showProgress {
-                            let line = "\(progress.files) files, \(Output.bytes(progress.bytesSeen)) scanned, \(Output.bytes(progress.bytesRead)) read"
-                            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+                            FileHandle.standardError.write(Data("\r\u{1B}[K\(Self.progressLine(progress))".utf8))
                         }
                     })
                 let stored = try await runner.run()
@@ -99,5 +103,21 @@ struct Backup: AsyncParsableCommand {
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
         }
+    }
+
+    /// "1,204/5,310 files, 1.2 GiB/3.4 GiB, 240 MiB/s, ETA 0:09 (12.0 MiB read)".
+    static func progressLine(_ progress: BackupProgress) -> String {
+        var line = progress.totalFiles.map { "\(progress.files)/\($0) files" } ?? "\(progress.files) files"
+        line += ", " + Output.bytes(progress.bytesSeen) + (progress.totalBytes.map { "/" + Output.bytes($0) } ?? "")
+        if progress.elapsed >= 1 {
+            line += ", \(Output.bytes(Int64(Double(progress.bytesSeen) / progress.elapsed)))/s"
+        }
+        if let left = progress.estimatedSecondsLeft {
+            let seconds = Int(left.rounded())
+            line += seconds >= 3600
+                ? String(format: ", ETA %d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String(format: ", ETA %d:%02d", seconds / 60, seconds % 60)
+        }
+        return line + " (\(Output.bytes(progress.bytesRead)) read)"
     }
 }

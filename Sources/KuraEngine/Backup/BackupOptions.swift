@@ -8,6 +8,9 @@ public struct BackupOptions: Sendable {
     public var excludes: [String] = []
     public var oneFileSystem = false
     public var host: String = ProcessInfo.processInfo.hostName
+    /// Count what the backup will see on a parallel metadata walk, for totals and an ETA in
+    /// progress reports. Costs a second walk of the directories, so only when progress shows.
+    public var estimateTotals = false
 
     public init(subject: String, paths: [String]) {
         self.subject = subject
@@ -29,6 +32,17 @@ public struct BackupProgress: Sendable {
     public var bytesSeen: Int64 = 0
     public var bytesRead: Int64 = 0
     public var currentPath = ""
+    /// Seconds since the backup started.
+    public var elapsed: TimeInterval = 0
+    /// What the whole backup will see, once a parallel metadata walk has counted it.
+    public var totalFiles: Int?
+    public var totalBytes: Int64?
+
+    /// Seconds left at the rate so far, once totals are known and some bytes were seen.
+    public var estimatedSecondsLeft: TimeInterval? {
+        guard let totalBytes, bytesSeen > 0, elapsed >= 1 else { return nil }
+        return max(0, Double(totalBytes - bytesSeen) / (Double(bytesSeen) / elapsed))
+    }
 }
 
 /// Turns a path as typed into an absolute, lexically normalised one ("." and ".." resolved,

@@ -18,6 +18,8 @@ public final class BackupRunner {
     private var summary = Generation.Summary()
     private var hardlinkContent: [String: [BlobID]] = [:]
     private var lastReport = Date.distantPast
+    private var started = Date()
+    private let estimator = SizeEstimator()
     private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)   // at least 4 × the maximum chunk
 
     public init(repository: Repository, options: BackupOptions,
@@ -34,7 +36,11 @@ public final class BackupRunner {
 
     /// Runs the backup; returns the new generation.
     public func run() async throws -> StoredGeneration {
-        let started = Date()
+        started = Date()
+        defer { estimator.cancel() }
+        if options.estimateTotals {
+            estimator.start(paths: options.paths.map(absolutePath), excludes: excludes, oneFileSystem: options.oneFileSystem)
+        }
         let existing = try await repository.generations().valid
         let parent = existing.last { $0.generation.subject == options.subject }
         var parentRoot: Tree?
@@ -68,6 +74,11 @@ public final class BackupRunner {
         let now = Date()
         if now.timeIntervalSince(lastReport) >= 0.25 {
             lastReport = now
+            progress.elapsed = now.timeIntervalSince(started)
+            if let totals = estimator.totals {
+                progress.totalFiles = totals.files
+                progress.totalBytes = totals.bytes
+            }
             onProgress(progress)
         }
     }
