@@ -64,9 +64,9 @@ struct Backup: AsyncParsableCommand {
             for path in paths where access(path, F_OK) != 0 {
                 throw CommandFailure(message: "\(path) does not exist; nothing was backed up", status: .failure)
             }
-            try await repository.withLockedRepository(command: "backup") { opened in
-                let showProgress = !json && isatty(2) == 1
+            let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
+            try await repository.withLockedRepository(command: "backup") { opened in
                 let runner = try BackupRunner(
                     repository: opened, options: options,
                     onWarning: { message in

@@ -15,8 +15,8 @@ public final class AgeDecryptor {
         let trimmed = head.dropFirst(leading)
         // Text that starts like PEM, or has the BEGIN line further in, goes to the armor reader,
         // whose error says what is wrong with the armor.
-        let looksArmored = trimmed.starts(with: "-----".utf8)
-            || head.firstRange(of: Array(AgeArmor.beginLine.utf8)) != nil
+        let looksArmored = !head.starts(with: "age-encryption.org/".utf8)
+            && (trimmed.starts(with: "-----".utf8) || head.firstRange(of: Array(AgeArmor.beginLine.utf8)) != nil)
         if looksArmored {
             var skip = [UInt8](repeating: 0, count: leading)
             _ = try skip.withUnsafeMutableBytes { try buffered.fill($0) }
