@@ -76,9 +76,9 @@ struct PackReader {
     /// not key-committing, so a matching tag alone does not prove the content).
     static func openBlob(_ sealed: some ContiguousBytesView, entry: PackEntry, cipher: AEADCipher,
                          repository: RepositoryID, idKey: SecureBytes) throws -> [UInt8] {
-        let encoded = try cipher.open(sealed, nonce: PackFormat.blobNonce(offset: entry.offset),
-                                      associatedData: PackFormat.blobAssociatedData(repository: repository, type: entry.type, id: entry.id))
-        let plaintext = try BlobCodec.decode(encoded.copyBytes(), rawSize: entry.rawLength)
+        let encoded = try cipher.openData(sealed, nonce: PackFormat.blobNonce(offset: entry.offset),
+                                          associatedData: PackFormat.blobAssociatedData(repository: repository, type: entry.type, id: entry.id))
+        let plaintext = try BlobCodec.decode(encoded, rawSize: entry.rawLength)
         guard HMACSHA256.authenticate(plaintext, key: idKey) == entry.id.bytes else {
             throw RepositoryError.damaged(object: "blob \(entry.id.short)", reason: "content does not match its ID")
         }

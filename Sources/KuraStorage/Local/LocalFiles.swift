@@ -108,17 +108,28 @@ enum LocalFiles {
             guard fstat(descriptor, &info) == 0 else { throw error(path, errno) }
             wanted = max(0, Int(info.st_size) - offset)
         }
-        var bytes = [UInt8](repeating: 0, count: wanted)
-        var done = 0
-        while done < wanted {
-            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, wanted - done, off_t(offset + done)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw error(path, errno)
+        // Filled by pread without zeroing first: objects are up to tens of MiB.
+        var failure: Error?
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            var done = 0
+            while done < wanted {
+                let count = pread(descriptor, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = error(path, errno)
+                    break
+                }
+                if count == 0 {
+                    failure = StorageError.shortRead(object, expected: wanted, got: done)
+                    break
+                }
+                done += count
             }
-            if count == 0 { throw StorageError.shortRead(object, expected: wanted, got: done) }
-            done += count
+            // On failure the bytes are discarded; zero the rest so the array is fully initialised.
+            if done < wanted { (buffer.baseAddress! + done).initialize(repeating: 0, count: wanted - done) }
+            initialized = wanted
         }
+        if let failure { throw failure }
         return bytes
     }
 
