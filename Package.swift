@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; module maps only.
@@ -26,7 +28,11 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "KuraCrypto", dependencies: ["CSodium", "COpenSSL"]),
-        .target(name: "KuraStorage"),
+        .target(name: "KuraStorage", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "KuraRepository", dependencies: ["KuraCrypto", "KuraStorage", "CZstd"]),
         .target(name: "KuraEngine", dependencies: ["KuraRepository", "KuraCrypto", "CLinux"]),
         .target(name: "KuraCLI", dependencies: [
@@ -36,10 +42,12 @@ let package = Package(
         .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
 
         .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
-        .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage"]),
+        // Test helpers shared by test targets (a real SeaweedFS server).
+        .target(name: "KuraTestSupport", path: "Tests/KuraTestSupport"),
+        .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage", "KuraCrypto", "KuraTestSupport"]),
         .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
         .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
-        .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura"]),
+        .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura", "KuraTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

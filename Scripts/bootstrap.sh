@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time python3-venv util-linux)
+packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time python3-venv util-linux curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -33,7 +33,7 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let backend = repository.backend
+            let backend = try repository.backend()
             if try await backend.exists() { throw RepositoryError.alreadyExists(repository.location) }
             let password = try repository.password(confirm: true)
             let parameters = Argon2idParameters(iterations: kdfIterations, memoryKiB: kdfMemory * 1024)

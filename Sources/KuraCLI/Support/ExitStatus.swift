@@ -75,6 +75,10 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, status)
     case let error as StorageError:
         return (error.description, .failure)
+    case let error as S3Location.ParseError:
+        return (error.description, .usage)
+    case let error as S3Credentials.LookupError:
+        return (error.description, .usage)
     case let error as RestoreError:
         return (error.description, .failure)
     default:

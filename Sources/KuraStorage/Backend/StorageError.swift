@@ -8,6 +8,8 @@ public enum StorageError: Error, Equatable, Sendable {
     /// The object's stored bytes are shorter than asked for (a truncated object).
     case shortRead(ObjectName, expected: Int, got: Int)
     case permissionDenied(String)
+    /// The server refused the credentials or the operation (what it said, and whose key).
+    case accessDenied(String, reason: String)
     case noSpace(String)
     /// An I/O failure with the operating system's (or server's) own words.
     case ioFailure(String, reason: String, retryable: Bool)
@@ -29,6 +31,7 @@ extension StorageError: CustomStringConvertible {
         case .invalidName(let name): "\"\(name)\" is not a valid object name"
         case .shortRead(let name, let expected, let got): "object \(name) is truncated (read \(got) of \(expected) bytes)"
         case .permissionDenied(let path): "permission denied on \(path)"
+        case .accessDenied(let location, let reason): "\(location) refused access (\(reason)); check the credentials and the bucket policy"
         case .noSpace(let path): "no space left on the device holding \(path)"
         case .ioFailure(let path, let reason, _): "I/O error on \(path): \(reason)"
         }

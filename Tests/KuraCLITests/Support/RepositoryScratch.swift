@@ -6,10 +6,14 @@ final class RepositoryScratch {
     let scratch: Scratch
     let environment: [String: String]
 
-    init() throws {
+    /// - Parameters:
+    ///   - repository: where the repository goes (default: `repo` in the scratch folder).
+    ///   - extra: more environment, such as an S3 server's credentials.
+    init(repository: String? = nil, environment extra: [String: String] = [:]) throws {
         scratch = try Scratch()
         try scratch.write("password", "test password\n")
-        environment = ["KURA_REPOSITORY": scratch.path("repo"), "KURA_PASSWORD_FILE": scratch.path("password")]
+        environment = ["KURA_REPOSITORY": repository ?? scratch.path("repo"), "KURA_PASSWORD_FILE": scratch.path("password")]
+            .merging(extra) { $1 }
         let created = try kura("init", "--kdf-iterations", "1", "--kdf-memory", "8")
         guard created.status == 0 else { throw POSIXError(.EIO) }
     }

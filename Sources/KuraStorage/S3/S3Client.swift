@@ -1,0 +1,166 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Limits on time and parallelism for S3 requests.
+public struct S3Limits: Sendable {
+    /// Deadline of one request: this, plus a second per MiB of body.
+    public var requestTimeout: TimeInterval = 60
+    /// Retries of one request stop once this much time has passed since its first attempt.
+    public var retryBudget: TimeInterval = 120
+    /// Requests in flight at once.
+    public var parallelRequests = 8
+    /// Objects larger than this are uploaded in parts of `partSize`.
+    public var multipartThreshold = 64 << 20
+    public var partSize = 16 << 20
+
+    public init() {}
+
+    /// The defaults, overridden by KURA_S3_TIMEOUT, KURA_S3_RETRY_SECONDS,
+    /// KURA_S3_PARALLEL, KURA_S3_MULTIPART_THRESHOLD and KURA_S3_PART_SIZE (bytes).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Limits {
+        var limits = S3Limits()
+        if let value = environment["KURA_S3_TIMEOUT"].flatMap(Double.init), value > 0 { limits.requestTimeout = value }
+        if let value = environment["KURA_S3_RETRY_SECONDS"].flatMap(Double.init), value >= 0 { limits.retryBudget = value }
+        if let value = environment["KURA_S3_PARALLEL"].flatMap(Int.init), value > 0 { limits.parallelRequests = value }
+        if let value = environment["KURA_S3_MULTIPART_THRESHOLD"].flatMap(Int.init), value > 0 { limits.multipartThreshold = value }
+        if let value = environment["KURA_S3_PART_SIZE"].flatMap(Int.init), value >= 5 << 20 { limits.partSize = value }
+        return limits
+    }
+}
+
+/// One S3 request, before signing.
+struct S3Request {
+    var method: HTTPMethod
+    /// The object key, or "" for the bucket itself.
+    var key: String
+    var query: [(String, String)] = []
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+}
+
+struct S3Response {
+    let status: Int
+    let headers: HTTPHeaders
+    let body: [UInt8]
+
+    /// The `<Code>` of an S3 error document, or the status when there is none.
+    var errorCode: String { S3XML.first("Code", in: body) ?? "HTTP \(status)" }
+    var errorMessage: String { S3XML.first("Message", in: body) ?? "" }
+}
+
+/// Signs, sends and retries S3 requests: a deadline on each attempt, exponential backoff with
+/// jitter on 5xx, 429, timeouts and broken connections, bounded in total time; never a retry
+/// on a 4xx answer (wrong credentials, no permission, no such bucket).
+final class S3Client: Sendable {
+    let location: S3Location
+    let signer: S3Signer
+    let limits: S3Limits
+    private let gate: RequestGate
+
+    init(location: S3Location, signer: S3Signer, limits: S3Limits) {
+        self.location = location
+        self.signer = signer
+        self.limits = limits
+        gate = RequestGate(limit: limits.parallelRequests)
+    }
+
+    /// The response to `request` once the server answered with anything but a retryable
+    /// failure; throws `ioFailure` when the retry budget runs out.
+    func send(_ request: S3Request) async throws -> S3Response {
+        let started = Date()
+        var attempt = 0
+        var lastProblem = ""
+        while true {
+            attempt += 1
+            do {
+                let response = try await gate.run { try await self.attempt(request) }
+                guard response.status >= 500 || response.status == 429 || response.status == 408 else { return response }
+                lastProblem = "\(response.errorCode) \(response.errorMessage)".trimmingCharacters(in: .whitespaces)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastProblem = "\(error)"
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            let pause = min(0.25 * pow(2, Double(attempt - 1)), 10) * Double.random(in: 0.5...1)
+            guard elapsed + pause <= limits.retryBudget else {
+                throw StorageError.ioFailure(
+                    location.description,
+                    reason: "the S3 server did not complete \(request.method.rawValue) \(request.key.isEmpty ? location.bucket : request.key) "
+                        + "(\(lastProblem)) after \(attempt) attempt(s) over \(Int(elapsed.rounded())) s; check that it is running and reachable",
+                    retryable: true)
+            }
+            try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
+        }
+    }
+
+    private func attempt(_ request: S3Request) async throws -> S3Response {
+        let path = location.path(forKey: request.key)
+        let payloadHash = S3Signer.hex(signer.hashing.sha256(request.body))
+        var toSign = request.headers
+        toSign["host"] = location.hostHeader
+        let signed = signer.sign(method: request.method.rawValue, path: path, query: request.query, headers: toSign,
+                                 payloadHash: payloadHash)
+        let query = request.query.map { "\(S3Signer.uriEncode($0.0))=\(S3Signer.uriEncode($0.1))" }.joined(separator: "&")
+        var httpRequest = HTTPClientRequest(url: "\(location.scheme)://\(location.hostHeader)\(path)" + (query.isEmpty ? "" : "?\(query)"))
+        httpRequest.method = request.method
+        for (name, value) in request.headers { httpRequest.headers.add(name: name, value: value) }
+        for (name, value) in signed { httpRequest.headers.add(name: name, value: value) }
+        if !request.body.isEmpty || request.method == .PUT || request.method == .POST {
+            httpRequest.body = .bytes(request.body)
+        }
+        let timeout = limits.requestTimeout + Double(request.body.count) / Double(1 << 20)
+        let response = try await HTTPClient.shared.execute(httpRequest, timeout: .milliseconds(Int64(timeout * 1000)))
+        let limit = request.method == .HEAD ? 0 : 1 << 30
+        var buffer = try await response.body.collect(upTo: max(limit, 1))
+        return S3Response(status: Int(response.status.code), headers: response.headers,
+                          body: buffer.readBytes(length: buffer.readableBytes) ?? [])
+    }
+}
+
+/// At most `limit` requests in flight; the rest wait their turn.
+actor RequestGate {
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if running >= limit { await withCheckedContinuation { waiting.append($0) } } else { running += 1 }
+        defer { release() }
+        return try await body()
+    }
+
+    private func release() {
+        if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// Just enough XML for S3's answers: the text of elements by name.
+enum S3XML {
+    static func first(_ element: String, in body: [UInt8]) -> String? {
+        all(element, in: String(decoding: body, as: UTF8.self)).first
+    }
+
+    /// The text of every `<element>`; `raw` keeps nested markup as it is (for blocks such
+    /// as a listing's `<Contents>`, parsed further).
+    static func all(_ element: String, in text: String, raw: Bool = false) -> [String] {
+        var result: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "<\(element)>"), let close = rest[open.upperBound...].range(of: "</\(element)>") {
+            let inner = String(rest[open.upperBound..<close.lowerBound])
+            result.append(raw ? inner : unescape(inner))
+            rest = rest[close.upperBound...]
+        }
+        return result
+    }
+
+    static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
