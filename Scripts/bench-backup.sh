@@ -7,6 +7,7 @@
 #   Scripts/bench-backup.sh [ROUNDS]     (default 3; BENCH_DIR overrides /dev/shm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$(pwd)"
 rounds=${1:-3}
 Scripts/bootstrap.sh >/dev/null
 for tool in restic borg; do
@@ -23,28 +24,7 @@ export KURA_PASSWORD_FILE="$work/password" RESTIC_PASSWORD="benchmark password" 
 export BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_BASE_DIR="$work/borg-home"
 
 # The data: many small text files, large random files, and near-duplicates with inserted bytes.
-python3 - <<'PY'
-import os, random
-random.seed(1)
-os.makedirs("data/text", exist_ok=True)
-words = [("w%d" % i) for i in range(5000)]
-for d in range(40):
-    os.makedirs(f"data/text/d{d}", exist_ok=True)
-    for f in range(500):
-        n = random.randint(200, 4000)
-        with open(f"data/text/d{d}/f{f}.txt", "w") as out:
-            out.write(" ".join(random.choice(words) for _ in range(n // 6)))
-os.makedirs("data/large", exist_ok=True)
-for i in range(7):
-    with open(f"data/large/random{i}.bin", "wb") as out:
-        out.write(os.urandom(100 * 1024 * 1024))
-base = open("data/large/random0.bin", "rb").read()[: 60 * 1024 * 1024]
-os.makedirs("data/near", exist_ok=True)
-for i in range(3):
-    pos = random.randint(0, len(base))
-    with open(f"data/near/copy{i}.bin", "wb") as out:
-        out.write(base[:pos] + os.urandom(random.randint(1, 5000)) + base[pos:])
-PY
+python3 "$root/Scripts/make-bench-tree.py" data
 du -sh data | sed 's/^/data: /'
 
 change_two_percent() {

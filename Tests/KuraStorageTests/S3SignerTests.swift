@@ -125,6 +125,8 @@ struct S3SignerTests {
         #expect(s3.key(for: try ObjectName(.data, "abcdef")) == "hosts/db1/data/ab/abcdef")
         let restic = try S3Location.parse("s3:https://minio.example:9000/bucket", environment: [:])
         #expect(restic.scheme == "https" && restic.host == "minio.example" && restic.bucket == "bucket" && restic.prefix == "")
+        let bare = try S3Location.parse("s3:s3.example.com/bucket/deep/prefix/", environment: [:])
+        #expect(bare.scheme == "https" && bare.host == "s3.example.com" && bare.prefix == "deep/prefix")
         let aws = try S3Location.parse("s3://my-bucket/x", environment: ["AWS_DEFAULT_REGION": "ap-south-1"])
         #expect(aws.host == "s3.ap-south-1.amazonaws.com" && !aws.pathStyle && aws.hostHeader == "my-bucket.s3.ap-south-1.amazonaws.com")
         #expect(throws: S3Location.ParseError.self) { try S3Location.parse("s3:http://backup.example/b", environment: [:]) }

@@ -3,7 +3,8 @@ import Foundation
 /// Where an S3 repository lives: endpoint, bucket, key prefix, region and addressing style.
 ///
 /// Accepted forms: `s3://BUCKET/PREFIX` (endpoint from `--s3-endpoint`, `AWS_ENDPOINT_URL_S3`,
-/// `AWS_ENDPOINT_URL`, else AWS itself) and restic's `s3:https://HOST[:PORT]/BUCKET/PREFIX`.
+/// `AWS_ENDPOINT_URL`, else AWS itself) and restic's `s3:https://HOST[:PORT]/BUCKET/PREFIX`
+/// (also `s3:http://…`, and `s3:HOST/…` for HTTPS).
 public struct S3Location: Sendable, Equatable, CustomStringConvertible {
     public var scheme: String
     public var host: String
@@ -42,14 +43,16 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
         if location.hasPrefix("s3://") {
             path = location.dropFirst("s3://".count)
             endpointURL = endpoint ?? environment["AWS_ENDPOINT_URL_S3"].nonEmpty ?? environment["AWS_ENDPOINT_URL"].nonEmpty
-        } else if location.hasPrefix("s3:http://") || location.hasPrefix("s3:https://") {
-            let url = location.dropFirst("s3:".count)
+        } else if location.hasPrefix("s3:") {
+            // restic's forms: s3:https://HOST/BUCKET, s3:http://HOST/BUCKET, s3:HOST/BUCKET (HTTPS).
+            var url = location.dropFirst("s3:".count)
+            if !url.hasPrefix("http://"), !url.hasPrefix("https://") { url = Substring("https://" + url) }
             let schemeEnd = url.range(of: "://")!.upperBound
             let hostEnd = url[schemeEnd...].firstIndex(of: "/") ?? url.endIndex
             endpointURL = String(url[..<hostEnd])
             path = url[hostEnd...].drop { $0 == "/" }
         } else {
-            throw ParseError.malformed(location, reason: "it starts with neither s3:// nor s3:http(s)://")
+            throw ParseError.malformed(location, reason: "it does not start with s3:")
         }
         let parts = path.split(separator: "/", maxSplits: 1)
         guard let bucket = parts.first.map(String.init), Self.isValidBucket(bucket) else {
