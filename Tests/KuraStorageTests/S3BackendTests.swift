@@ -64,6 +64,9 @@ import Testing
             #expect(error.isRetryable)
             #expect("\(error)".contains("did not complete"))
         }
-        #expect(Date().timeIntervalSince(started) < 10)
+        // The budget (2 s) plus one request deadline (2 s), with room for a loaded CI machine:
+        // far from the default 120 s, and never a hang.
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 20, "gave up after \(elapsed) s")
     }
 }
