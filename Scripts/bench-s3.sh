@@ -14,7 +14,7 @@ command -v restic >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $s
 kura="$root/.build/release/kura"
 work="$(mktemp -d "${BENCH_DIR:-/dev/shm}/kura-bench-s3.XXXXXX")"
 port=$((24000 + RANDOM % 500 * 10))
-trap 'Scripts/seaweedfs.sh stop "$work/weed"; rm -rf "$work"' EXIT
+trap '"$root/Scripts/seaweedfs.sh" stop "$work/weed"; rm -rf "$work"' EXIT
 endpoint="$(Scripts/seaweedfs.sh start "$work/weed" "$port")"
 cd "$work"
 printf 'benchmark password\n' > password

@@ -19,6 +19,8 @@ public final class Repository: @unchecked Sendable {
     private var pack: PackWriter?
     private var pending: [BlobID: BlobType] = [:]
     private var unsavedIndex: [IndexFile.Pack] = []
+    private var uploads: [Task<(PackID, Int, [PackEntry]), Error>] = []
+    private static let uploadsInFlight = 2
     /// Bytes of packs this handle wrote (for summaries).
     public private(set) var storedBytes: Int64 = 0
     public private(set) var newBlobs = 0
@@ -172,20 +174,42 @@ public final class Repository: @unchecked Sendable {
     /// Encodes a blob's plaintext (compression and padding); thread-safe.
     public static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] { BlobCodec.encode(plaintext) }
 
+    /// Seals the open pack and starts its upload, so the next pack fills while this one is
+    /// written (a remote PUT takes a while); at most `uploadsInFlight` wait at once.
     private func writePack() async throws {
         guard let writer = pack, !writer.isEmpty else { return }
+        pack = nil
         let (id, bytes, entries) = try writer.finish()
-        try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
-        storedBytes += Int64(bytes.count)
+        let backend = self.backend
+        uploads.append(Task {
+            try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
+            return (id, bytes.count, entries)
+        })
+        while uploads.count > Self.uploadsInFlight { try await finishOldestUpload() }
+    }
+
+    /// Waits for the oldest upload; only then do its blobs enter the index.
+    private func finishOldestUpload() async throws {
+        let upload = uploads.removeFirst()
+        let (id, size, entries): (PackID, Int, [PackEntry])
+        do {
+            (id, size, entries) = try await upload.value
+        } catch {
+            for other in uploads { other.cancel() }
+            uploads = []
+            throw error
+        }
+        storedBytes += Int64(size)
         index.add(pack: id, entries: entries)
         unsavedIndex.append(IndexFile.Pack(id: id, blobs: entries))
         for entry in entries { pending[entry.id] = nil }
-        pack = nil
     }
 
-    /// Writes the open pack and an index file naming every pack written since the last flush.
+    /// Writes the open pack, waits for every upload, then writes an index file naming every
+    /// pack written since the last flush (packs first, then the index that names them).
     public func flush() async throws {
         try await writePack()
+        while !uploads.isEmpty { try await finishOldestUpload() }
         guard !unsavedIndex.isEmpty else { return }
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: unsavedIndex))), purpose: "index")
         try await backend.put(ObjectName(.index, IndexID.hashing(stored).hex), bytes: stored)
@@ -197,7 +221,7 @@ public final class Repository: @unchecked Sendable {
     private var packKeys: [PackID: (AEADAlgorithm, SecureBytes)] = [:]
     private let packKeysLock = NSLock()
 
-    private func cipher(for pack: PackID, name: ObjectName) async throws -> AEADCipher {
+    func cipher(for pack: PackID, name: ObjectName) async throws -> AEADCipher {
         if let (algorithm, key) = packKeysLock.withLock({ packKeys[pack] }) {
             return try AEADCipher(algorithm, key: key)
         }
@@ -218,20 +242,30 @@ public final class Repository: @unchecked Sendable {
         guard let location = index.location(of: id) else { throw RepositoryError.blobMissing(id) }
         let name = try ObjectName(.data, location.pack.hex)
         let cipher = try await cipher(for: location.pack, name: name)
-        let sealed: [UInt8]
+        let sealed = try await readPackRange(location.pack, name: name, offset: location.entry.offset,
+                                             length: location.entry.length)
+        return try openBlob(sealed, entry: location.entry, pack: location.pack, cipher: cipher)
+    }
+
+    /// Bytes of a pack, with a missing or short pack reported as damage.
+    func readPackRange(_ pack: PackID, name: ObjectName, offset: Int, length: Int) async throws -> [UInt8] {
         do {
-            sealed = try await backend.get(name, offset: location.entry.offset, length: location.entry.length)
+            return try await backend.get(name, offset: offset, length: length)
         } catch StorageError.shortRead {
-            throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "truncated")
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "truncated")
         } catch StorageError.notFound {
-            throw RepositoryError.damaged(object: "pack \(location.pack.short)", reason: "missing")
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "missing")
         }
+    }
+
+    /// Decrypts and verifies one blob, any failure reported as damage naming blob and pack.
+    func openBlob(_ sealed: some ContiguousBytesView, entry: PackEntry, pack: PackID, cipher: AEADCipher) throws -> [UInt8] {
         do {
-            return try PackReader.openBlob(sealed, entry: location.entry, cipher: cipher, repository: config.id, idKey: blobIDKey)
+            return try PackReader.openBlob(sealed, entry: entry, cipher: cipher, repository: config.id, idKey: blobIDKey)
         } catch let error as RepositoryError {
             throw error
         } catch {
-            throw RepositoryError.damaged(object: "blob \(id.short) in pack \(location.pack.short)", reason: "fails authentication")
+            throw RepositoryError.damaged(object: "blob \(entry.id.short) in pack \(pack.short)", reason: "fails authentication")
         }
     }
 

@@ -47,9 +47,9 @@ extension Repository {
         try await writeLock(record, as: name)
         do {
             for other in try await locks() where other.name != name && !other.isStale {
-                guard other.record != nil else { throw RepositoryError.lockUnreadable(other.name.name) }
-                if exclusive || other.record!.exclusive {
-                    throw RepositoryError.locked(holder: other.record!.holderDescription, exclusive: other.record!.exclusive)
+                guard let held = other.record else { throw RepositoryError.lockUnreadable(other.name.name) }
+                if exclusive || held.exclusive {
+                    throw RepositoryError.locked(holder: held.holderDescription, exclusive: held.exclusive)
                 }
             }
         } catch {
@@ -61,14 +61,12 @@ extension Repository {
 
     /// Every lock object, with its record (nil when it cannot be read) and whether its holder
     /// is gone. Stale locks are removed on the way.
-    public func locks(removingStale: Bool = true) async throws -> [(name: ObjectName, record: LockRecord?, isStale: Bool)] {
+    public func locks() async throws -> [(name: ObjectName, record: LockRecord?, isStale: Bool)] {
         var result: [(name: ObjectName, record: LockRecord?, isStale: Bool)] = []
         for info in try await backend.list(.locks) {
             let record = try? await readLock(info.name)
             let stale = record?.isStale() ?? false
-            if stale, removingStale {
-                try await backend.delete(info.name)
-            }
+            if stale { try await backend.delete(info.name) }
             result.append((info.name, record, stale))
         }
         return result
