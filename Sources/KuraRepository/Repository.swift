@@ -20,7 +20,7 @@ public final class Repository: @unchecked Sendable {
     private var pending: [BlobID: BlobType] = [:]
     private var unsavedIndex: [IndexFile.Pack] = []
     private var uploads: [Task<(PackID, Int, [PackEntry]), Error>] = []
-    private static let uploadsInFlight = 2
+    private static let uploadsInFlight = 1
     /// Bytes of packs this handle wrote (for summaries).
     public private(set) var storedBytes: Int64 = 0
     public private(set) var newBlobs = 0
