@@ -19,8 +19,6 @@ public final class Repository: @unchecked Sendable {
     private var pack: PackWriter?
     private var pending: [BlobID: BlobType] = [:]
     private var unsavedIndex: [IndexFile.Pack] = []
-    private var uploads: [Task<(PackID, Int, [PackEntry]), Error>] = []
-    private static let uploadsInFlight = 1
     /// Bytes of packs this handle wrote (for summaries).
     public private(set) var storedBytes: Int64 = 0
     public private(set) var newBlobs = 0
@@ -174,42 +172,20 @@ public final class Repository: @unchecked Sendable {
     /// Encodes a blob's plaintext (compression and padding); thread-safe.
     public static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] { BlobCodec.encode(plaintext) }
 
-    /// Seals the open pack and starts its upload, so the next pack fills while this one is
-    /// written (a remote PUT takes a while); at most `uploadsInFlight` wait at once.
     private func writePack() async throws {
         guard let writer = pack, !writer.isEmpty else { return }
-        pack = nil
         let (id, bytes, entries) = try writer.finish()
-        let backend = self.backend
-        uploads.append(Task {
-            try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
-            return (id, bytes.count, entries)
-        })
-        while uploads.count > Self.uploadsInFlight { try await finishOldestUpload() }
-    }
-
-    /// Waits for the oldest upload; only then do its blobs enter the index.
-    private func finishOldestUpload() async throws {
-        let upload = uploads.removeFirst()
-        let (id, size, entries): (PackID, Int, [PackEntry])
-        do {
-            (id, size, entries) = try await upload.value
-        } catch {
-            for other in uploads { other.cancel() }
-            uploads = []
-            throw error
-        }
-        storedBytes += Int64(size)
+        try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
+        storedBytes += Int64(bytes.count)
         index.add(pack: id, entries: entries)
         unsavedIndex.append(IndexFile.Pack(id: id, blobs: entries))
         for entry in entries { pending[entry.id] = nil }
+        pack = nil
     }
 
-    /// Writes the open pack, waits for every upload, then writes an index file naming every
-    /// pack written since the last flush (packs first, then the index that names them).
+    /// Writes the open pack and an index file naming every pack written since the last flush.
     public func flush() async throws {
         try await writePack()
-        while !uploads.isEmpty { try await finishOldestUpload() }
         guard !unsavedIndex.isEmpty else { return }
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: unsavedIndex))), purpose: "index")
         try await backend.put(ObjectName(.index, IndexID.hashing(stored).hex), bytes: stored)
