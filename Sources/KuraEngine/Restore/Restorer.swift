@@ -24,6 +24,7 @@ public final class Restorer: @unchecked Sendable {
     private var pendingDirectories: [(node: Node, path: RawPath)] = []
     private let isRoot = geteuid() == 0
     private static let parallelFiles = 4
+    private static let blobsPerRead = 4
     /// Files up to this size have their blobs fetched for a whole batch at once.
     private static let smallFileSize: Int64 = 256 * 1024
 
@@ -200,11 +201,14 @@ public final class Restorer: @unchecked Sendable {
         defer { close(descriptor) }
         var offset: Int64 = 0
         let content = node.content ?? []
-        // Blobs are fetched and decrypted a few at a time in parallel, written in order.
-        for start in stride(from: 0, to: content.count, by: 4) {
-            let ids = Array(content[start..<min(start + 4, content.count)])
-            let blobs = ids.allSatisfy { prefetched[$0] != nil } ? ids.map { prefetched[$0]! } : try await repository.readBlobs(ids)
-            for data in blobs {
+        // Blobs are fetched a few at a time, neighbours in one pack with one read, and written
+        // in order.
+        for start in stride(from: 0, to: content.count, by: Self.blobsPerRead) {
+            let ids = Array(content[start..<min(start + Self.blobsPerRead, content.count)])
+            let missing = Set(ids.filter { prefetched[$0] == nil })
+            let fetched = missing.isEmpty ? [:] : try await repository.readBlobsGrouped(missing)
+            for id in ids {
+                guard let data = prefetched[id] ?? fetched[id] else { throw RepositoryError.blobMissing(id) }
                 try write(data, at: offset, to: descriptor, path: path, leavingHoles: node.sparse == true)
                 offset += Int64(data.count)
             }

@@ -32,9 +32,8 @@ extension Repository {
         let end = entries.map { $0.offset + $0.length }.max()!
         let wanted = entries.reduce(0) { $0 + $1.length }
         guard entries.count > 1, end - start <= 2 * wanted + 64 * 1024 else {
-            var result: [BlobID: [UInt8]] = [:]
-            for entry in entries { result[entry.id] = try await readBlob(entry.id) }
-            return result
+            let blobs = try await readBlobs(entries.map(\.id))
+            return Dictionary(zip(entries.map(\.id), blobs)) { first, _ in first }
         }
         let name = try ObjectName(.data, pack.hex)
         let cipher = try await cipher(for: pack, name: name)
