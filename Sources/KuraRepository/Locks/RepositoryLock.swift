@@ -43,7 +43,7 @@ extension Repository {
         let here = ProcessIdentity.current
         let record = LockRecord(host: here.host, pid: here.pid, processStart: here.processStart, user: here.user,
                                 command: command, exclusive: exclusive, created: now, refreshed: now)
-        let name = try ObjectName(.locks, SecureRandom.bytes(16).map { String(format: "%02x", $0) }.joined())
+        let name = try ObjectName(.locks, Hex.encode(SecureRandom.bytes(16)))
         try await writeLock(record, as: name)
         do {
             for other in try await locks() where other.name != name && !other.isStale {

@@ -125,19 +125,15 @@ public struct S3Backend: StorageBackend {
     static func failure(_ response: S3Response, what: String, object: ObjectName?, location: S3Location,
                         credentials: S3Credentials) -> StorageError {
         let code = response.errorCode
+        if response.status == 404, code != "NoSuchBucket", let object { return .notFound(object) }
         switch (response.status, code) {
         case (404, "NoSuchBucket"):
             return .locationMissing("\(location) (bucket \(location.bucket) does not exist; `kura init` creates it)")
-        case (404, _) where object != nil:
-            return .notFound(object!)
         case (403, _), (401, _):
             return .accessDenied(location.description,
-                                 reason: "\(code)\(response.errorMessage.isEmpty ? "" : ": " + response.errorMessage) "
-                                     + "on \(what), with the access key \(credentials.accessKeyID) from \(credentials.source)")
+                                 reason: "\(response.errorSummary) on \(what), with the access key \(credentials.accessKeyID) from \(credentials.source)")
         default:
-            return .ioFailure(location.description,
-                              reason: "\(what): \(code)\(response.errorMessage.isEmpty ? "" : ": " + response.errorMessage)",
-                              retryable: false)
+            return .ioFailure(location.description, reason: "\(what): \(response.errorSummary)", retryable: false)
         }
     }
 }
@@ -169,7 +165,8 @@ struct MultipartUpload {
                 }
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
-            let parts = etags.keys.sorted().map { "<Part><PartNumber>\($0)</PartNumber><ETag>\(etags[$0]!)</ETag></Part>" }
+            let parts = etags.sorted { $0.key < $1.key }
+                .map { "<Part><PartNumber>\($0.key)</PartNumber><ETag>\($0.value)</ETag></Part>" }
             let completed = try await client.send(S3Request(
                 method: .POST, key: key, query: [("uploadId", uploadID)],
                 body: Array("<CompleteMultipartUpload>\(parts.joined())</CompleteMultipartUpload>".utf8)))

@@ -48,6 +48,8 @@ struct S3Response {
     /// The `<Code>` of an S3 error document, or the status when there is none.
     var errorCode: String { S3XML.first("Code", in: body) ?? "HTTP \(status)" }
     var errorMessage: String { S3XML.first("Message", in: body) ?? "" }
+    /// "Code: message", or the code alone, for error messages.
+    var errorSummary: String { errorMessage.isEmpty ? errorCode : "\(errorCode): \(errorMessage)" }
 }
 
 /// Signs, sends and retries S3 requests: a deadline on each attempt, exponential backoff with
@@ -70,14 +72,16 @@ final class S3Client: Sendable {
     /// failure; throws `ioFailure` when the retry budget runs out.
     func send(_ request: S3Request) async throws -> S3Response {
         let started = Date()
+        // Hashed once: a retry signs the same body again (a 16 MiB pack takes ~10 ms to hash).
+        let payloadHash = S3Signer.hex(signer.hashing.sha256(request.body))
         var attempt = 0
         var lastProblem = ""
         while true {
             attempt += 1
             do {
-                let response = try await gate.run { try await self.attempt(request) }
+                let response = try await gate.run { try await self.attempt(request, payloadHash: payloadHash) }
                 guard response.status >= 500 || response.status == 429 || response.status == 408 else { return response }
-                lastProblem = "\(response.errorCode) \(response.errorMessage)".trimmingCharacters(in: .whitespaces)
+                lastProblem = response.errorSummary
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -96,9 +100,8 @@ final class S3Client: Sendable {
         }
     }
 
-    private func attempt(_ request: S3Request) async throws -> S3Response {
+    private func attempt(_ request: S3Request, payloadHash: String) async throws -> S3Response {
         let path = location.path(forKey: request.key)
-        let payloadHash = S3Signer.hex(signer.hashing.sha256(request.body))
         var toSign = request.headers
         toSign["host"] = location.hostHeader
         let signed = signer.sign(method: request.method.rawValue, path: path, query: request.query, headers: toSign,
