@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages; module maps only.
@@ -35,8 +36,12 @@ let package = Package(
         ]),
         .target(name: "KuraRepository", dependencies: ["KuraCrypto", "KuraStorage", "CZstd"]),
         .target(name: "KuraEngine", dependencies: ["KuraRepository", "KuraCrypto", "CLinux"]),
+        .target(name: "KuraOperations", dependencies: [
+            "KuraEngine", "KuraRepository",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .target(name: "KuraCLI", dependencies: [
-            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine", "CLinux",
+            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine", "KuraOperations", "CLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
@@ -47,6 +52,7 @@ let package = Package(
         .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage", "KuraCrypto", "KuraTestSupport"]),
         .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
         .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
+        .testTarget(name: "KuraOperationsTests", dependencies: ["KuraOperations"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura", "KuraTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

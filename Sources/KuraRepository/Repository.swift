@@ -42,7 +42,7 @@ public final class Repository: @unchecked Sendable {
             throw RepositoryError.alreadyExists(backend.location)
         }
         try await backend.create()
-        let config = RepositoryConfig(version: RepositoryConfig.currentVersion, id: .random(), created: Date(),
+        let config = RepositoryConfig(version: RepositoryConfig.currentVersion, id: .random(), created: KuraClock.now,
                                       chunker: .standard, blobCipher: AEADAlgorithm.preferredForThisMachine.rawValue)
         let secrets = try RepositorySecrets.generate()
         let slot = try KeySlot.seal(secrets, repository: config.id, role: .admin, name: "admin",

@@ -19,6 +19,8 @@ public final class BackupRunner {
     private var hardlinkContent: [String: [BlobID]] = [:]
     private var lastReport = Date.distantPast
     private var started = Date()
+    /// The generation's time: when the backup began, by Kura's clock.
+    private var startTime = KuraClock.now
     private let estimator = SizeEstimator()
     private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)   // at least 4 × the maximum chunk
 
@@ -37,6 +39,7 @@ public final class BackupRunner {
     /// Runs the backup; returns the new generation.
     public func run() async throws -> StoredGeneration {
         started = Date()
+        startTime = KuraClock.now
         defer { estimator.cancel() }
         if options.estimateTotals {
             estimator.start(paths: options.paths.map(absolutePath), excludes: excludes, oneFileSystem: options.oneFileSystem)
@@ -58,7 +61,7 @@ public final class BackupRunner {
         summary.seconds = Date().timeIntervalSince(started)
         let generation = Generation(subject: options.subject,
                                     number: repository.nextNumber(for: options.subject, in: existing),
-                                    time: started, host: options.host, paths: paths, tags: options.tags, tree: rootID,
+                                    time: startTime, host: options.host, paths: paths, tags: options.tags, tree: rootID,
                                     parent: parent?.id, summary: summary, writer: repository.keySlot.id)
         let id = try await repository.save(generation)
         return StoredGeneration(id: id, generation: generation)

@@ -41,7 +41,7 @@ public struct KeySlot: Codable, Sendable {
         let sealed = try AEADCipher(.xchacha20Poly1305, key: kek)
             .seal(try secrets.encoded(), nonce: nonce,
                   associatedData: associatedData(repository: repository, key: id, role: role))
-        return KeySlot(version: 1, id: id, role: role, name: name, created: Date(),
+        return KeySlot(version: 1, id: id, role: role, name: name, created: KuraClock.now,
                        kdf: KDF(algorithm: "argon2id", salt: Base64.encode(salt, padded: true),
                                 iterations: parameters.iterations, memoryKiB: parameters.memoryKiB),
                        nonce: Base64.encode(nonce, padded: true), secrets: Base64.encode(sealed, padded: true))

@@ -24,7 +24,7 @@ public struct LockRecord: Codable, Equatable, Sendable {
     /// Whether the holder is certainly gone. On this host that is decided by the process
     /// table; a lock from another host is stale only when it has not been renewed for
     /// `staleAfter`. A live holder's lock is never stale.
-    public func isStale(now: Date = Date(), here: ProcessIdentity = .current) -> Bool {
+    public func isStale(now: Date = KuraClock.now, here: ProcessIdentity = .current) -> Bool {
         if host == here.host {
             return !ProcessIdentity.isRunning(pid: pid, startedAt: processStart)
         }

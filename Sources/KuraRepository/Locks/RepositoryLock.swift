@@ -20,7 +20,7 @@ public final class RepositoryLock: @unchecked Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(LockRecord.refreshInterval * 1_000_000_000))
                 guard !Task.isCancelled, let self else { return }
-                self.record.refreshed = Date()
+                self.record.refreshed = KuraClock.now
                 try? await repository.writeLock(self.record, as: self.name)
             }
         }
@@ -39,7 +39,7 @@ public final class RepositoryLock: @unchecked Sendable {
 extension Repository {
     /// Takes a shared or exclusive lock for `command`, first removing stale locks. Throws
     /// `locked` naming the holder when a live lock conflicts; never removes a live lock.
-    public func lock(exclusive: Bool, command: String, now: Date = Date()) async throws -> RepositoryLock {
+    public func lock(exclusive: Bool, command: String, now: Date = KuraClock.now) async throws -> RepositoryLock {
         let here = ProcessIdentity.current
         let record = LockRecord(host: here.host, pid: here.pid, processStart: here.processStart, user: here.user,
                                 command: command, exclusive: exclusive, created: now, refreshed: now)

@@ -8,6 +8,7 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case generations
     case locks
     case audit
+    case drills
 }
 
 /// The name of one immutable object: its kind and a name within that kind (for

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Durations as the policy file and flags write them: a number and a unit (s, m, h, d, w),
+/// one or more in a row ("90s", "4h", "1h30m", "2w").
+public enum Durations {
+    private static let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+
+    /// The seconds `text` stands for, or nil when it is not a positive duration.
+    public static func parse(_ text: String) -> TimeInterval? {
+        var total: TimeInterval = 0
+        var number = ""
+        var sawUnit = false
+        for character in text.trimmingCharacters(in: .whitespaces) {
+            if character.isASCII, character.isNumber {
+                number.append(character)
+            } else if let unit = units[character], let value = Int(number), value <= 1_000_000 {
+                total += TimeInterval(value) * unit
+                number = ""
+                sawUnit = true
+            } else {
+                return nil
+            }
+        }
+        guard number.isEmpty, sawUnit, total > 0 else { return nil }
+        return total
+    }
+
+    /// "1h30m", "7d", "45s": the largest units first, for messages and reports.
+    public static func format(_ seconds: TimeInterval) -> String {
+        var left = Int(seconds.rounded())
+        if left <= 0 { return "0s" }
+        var parts: [String] = []
+        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where left >= size {
+            parts.append("\(left / size)\(unit)")
+            left %= size
+        }
+        return parts.joined()
+    }
+}

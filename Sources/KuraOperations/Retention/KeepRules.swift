@@ -1,0 +1,29 @@
+import Foundation
+
+/// Which generations retention keeps (restic's keep rules; docs/RETENTION.md).
+public struct KeepRules: Sendable, Equatable {
+    public var last: Int?
+    public var hourly: Int?
+    public var daily: Int?
+    public var weekly: Int?
+    public var monthly: Int?
+    public var yearly: Int?
+    /// Keep every generation younger than this.
+    public var within: TimeInterval?
+
+    public init(last: Int? = nil, hourly: Int? = nil, daily: Int? = nil, weekly: Int? = nil,
+                monthly: Int? = nil, yearly: Int? = nil, within: TimeInterval? = nil) {
+        self.last = last
+        self.hourly = hourly
+        self.daily = daily
+        self.weekly = weekly
+        self.monthly = monthly
+        self.yearly = yearly
+        self.within = within
+    }
+
+    /// No rule at all: retention keeps everything (forget refuses to run without a rule).
+    public var isEmpty: Bool {
+        last == nil && hourly == nil && daily == nil && weekly == nil && monthly == nil && yearly == nil && within == nil
+    }
+}
