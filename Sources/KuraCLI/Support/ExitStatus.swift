@@ -81,8 +81,18 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as RestoreError:
         return (error.description, .failure)
+    case let error as CopyError:
+        return (error.description, copyStatus(error))
     default:
         return ("\(error)", .failure)
+    }
+}
+
+private func copyStatus(_ error: CopyError) -> ExitStatus {
+    switch error {
+    case .sameRepository: .usage
+    case .inSource(_, let inner), .inDestination(_, let inner): describe(inner).1
+    default: .failure
     }
 }
 

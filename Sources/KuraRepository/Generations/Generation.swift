@@ -14,6 +14,9 @@ public struct Generation: Codable, Sendable {
     public var parent: GenerationID?
     public var summary: Summary
     public var writer: KeyID
+    /// Set on copies made by `kura copy`: the generation this one was copied from. Absent on
+    /// generations written by a backup (and on every record older than copy).
+    public var origin: GenerationOrigin?
     /// Base64 Ed25519 signature over the record's canonical JSON with this field empty.
     public var signature: String = ""
 
