@@ -75,6 +75,7 @@ import Testing
         #expect(copy.status == 0, "\(copy.stderr)")
         let copied = Self.jsonLines(copy).filter { $0["type"] as? String == "copied" }.compactMap { $0["generation"] as? String }
         #expect(copied == ["docs@1", "docs@2", "docs@3", "other@1"])
+        #expect(Self.summary(copy)["stored_bytes"] as? Int ?? 0 > 6_000_000, "\(Self.summary(copy))")
 
         // Same records, parents mapped to the destination's copies.
         let sources = try pair.generations(onDestination: false)
@@ -106,6 +107,7 @@ import Testing
         let again = try pair.copy("--json")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(Self.summary(again)["copied"] as? Int == 0 && Self.summary(again)["already_present"] as? Int == 4)
+        #expect(Self.summary(again)["bytes_read"] as? Int == 0 && Self.summary(again)["stored_bytes"] as? Int == 0)
         #expect(try pair.generations(onDestination: true).count == 4)
 
         // A new generation: only its new blobs (and changed trees) are read.

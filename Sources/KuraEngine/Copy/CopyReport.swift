@@ -12,7 +12,7 @@ public struct CopyStatistics: Sendable {
     /// Blobs and their stored bytes read from the source (trees and file contents).
     public var blobsRead = 0
     public var bytesRead: Int64 = 0
-    /// Blobs and pack bytes added to the destination.
+    /// Data blobs, and bytes of packs (data and trees), added to the destination.
     public var newBlobs = 0
     public var storedBytes: Int64 = 0
     public var seconds: Double = 0

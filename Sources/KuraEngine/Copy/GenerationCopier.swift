@@ -75,6 +75,7 @@ public final class GenerationCopier {
         for stored in plan.pending {
             let started = Date()
             trees.resetStatistics()
+            let storedBefore = destination.storedBytes
             let hint = Self.hint(for: stored, copies: copies, sources: sourceByID)
             let root = try await trees.copyTree(stored.generation.tree, hint: hint)
             try await trees.flush()
@@ -92,6 +93,7 @@ public final class GenerationCopier {
             copies[stored.id] = copy
             bySubject[record.subject, default: []].append(copy)
             var statistics = trees.statistics
+            statistics.storedBytes = destination.storedBytes - storedBefore
             statistics.seconds = Date().timeIntervalSince(started)
             let copied = CopiedGeneration(source: stored, destination: copy, statistics: statistics)
             report.copied.append(copied)

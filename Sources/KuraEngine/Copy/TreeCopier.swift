@@ -146,12 +146,10 @@ final class TreeCopier {
             statistics.bytesRead += Int64(blob.storedLength)
             let newID = newIDs[index]
             if !destination.hasBlob(newID) {
-                let before = destination.storedBytes
                 try await inDestination {
                     try await destination.add(id: newID, type: .data, encoded: blob.encoded, rawLength: blob.plaintext.count)
                 }
                 statistics.newBlobs += 1
-                statistics.storedBytes += destination.storedBytes - before
             }
             blobMap[id] = newID
         }
