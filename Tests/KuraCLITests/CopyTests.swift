@@ -71,6 +71,11 @@ import Testing
         let third = try TreeSnapshot.take(root)
         #expect(try pair.source.kura("backup", "--subject", "other", root + "/docs/deep").status == 0)
 
+        let dry = try pair.copy("--dry-run")
+        #expect(dry.status == 0 && dry.output.contains("would copy docs@3") && dry.output.contains("4 generation(s) would be copied"),
+                "\(dry.output) \(dry.stderr)")
+        #expect(try pair.generations(onDestination: true).isEmpty, "a dry run writes no generation")
+
         let copy = try pair.copy("--json")
         #expect(copy.status == 0, "\(copy.stderr)")
         let copied = Self.jsonLines(copy).filter { $0["type"] as? String == "copied" }.compactMap { $0["generation"] as? String }
@@ -196,6 +201,19 @@ import Testing
         #expect(copy.stderr.contains("pack \(packName)") && copy.stderr.contains("source"), "\(copy.stderr)")
         #expect(copy.stderr.hasPrefix("kura: ") && copy.stderr.split(separator: "\n").count == 1)
         #expect(try pair.generations(onDestination: true).isEmpty, "no partial generation in the destination")
+
+        // A damaged generation record is reported and skipped; the rest is copied (exit 3).
+        try RepositoryFailureTests.modify(largest) { $0[2_000_000] ^= 0x20 }
+        #expect(try pair.source.kura("backup", "--subject", "t", pair.path("data")).status == 0)
+        let records = try RepositoryFailureTests.objects(pair.source, "generations")
+        let listing = try pair.generations(onDestination: false)
+        let first = try #require(listing.first { $0["name"] as? String == "s@1" }?["id"] as? String)
+        let record = try #require(records.first { $0.hasSuffix(first) })
+        try RepositoryFailureTests.modify(record) { $0[40] ^= 1 }
+        let skipping = try pair.copy()
+        #expect(skipping.status == 3, "\(skipping.stderr)")
+        #expect(skipping.stderr.contains("generation \(first.prefix(8))"), "\(skipping.stderr)")
+        #expect(skipping.output.contains("copied t@1"), "\(skipping.output)")
         let check = try pair.onDestination("check")
         #expect(check.status == 0, "\(check.output) \(check.stderr)")
     }

@@ -68,12 +68,15 @@ struct Copy: AsyncParsableCommand {
                         try await destination.withLockedRepository(command: "copy") { destinationRepository in
                             let copier = try GenerationCopier(source: sourceRepository, destination: destinationRepository)
                             let plan = try await copier.plan(CopySelection(subjects: subjects, generations: generations))
+                            for (name, error) in plan.unreadable {
+                                Output.error("warning: in the source \(from): \(name) cannot be read and is not copied: \(error)")
+                            }
                             if dryRun {
                                 report(plan)
-                                return
+                            } else {
+                                summarize(try await copier.run(plan) { report($0) })
                             }
-                            let result = try await copier.run(plan) { report($0) }
-                            summarize(result)
+                            if !plan.unreadable.isEmpty { throw ExitCode(ExitStatus.problemsFound.rawValue) }
                         }
                     }
                 }

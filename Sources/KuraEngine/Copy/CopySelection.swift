@@ -19,6 +19,8 @@ public struct CopySelection: Sendable {
 public struct CopyPlan: Sendable {
     public var pending: [StoredGeneration]
     public var present: [(source: StoredGeneration, destination: StoredGeneration)]
+    /// Source generation records that cannot be read (they are not copied), with why.
+    public var unreadable: [(name: String, error: RepositoryError)] = []
     /// Every generation of both repositories when the plan was made.
     var sourceGenerations: [StoredGeneration] = []
     var destinationGenerations: [StoredGeneration] = []

@@ -104,10 +104,13 @@ public final class GenerationCopier {
     }
 
     private func listBoth() async throws -> (source: [StoredGeneration], destination: [StoredGeneration]) {
-        let sourceGenerations = try await inSource { try await source.generations().valid }
+        let (sourceGenerations, damaged) = try await inSource { try await source.generations() }
+        unreadableSource = damaged.map { (name: "generation \($0.0.prefix(8))", error: $0.1) }
         let destinationGenerations = try await inDestination { try await destination.generations().valid }
         return (sourceGenerations, destinationGenerations)
     }
+
+    private var unreadableSource: [(name: String, error: RepositoryError)] = []
 
     private func makePlan(_ selected: [StoredGeneration], destination generations: [StoredGeneration]) throws -> CopyPlan {
         var byOrigin: [GenerationOrigin: StoredGeneration] = [:]
@@ -120,6 +123,7 @@ public final class GenerationCopier {
         }
         var plan = CopyPlan(pending: [], present: [])
         plan.destinationGenerations = generations
+        plan.unreadable = unreadableSource
         let ordered = selected.sorted {
             ($0.generation.subject, $0.generation.number, $0.id) < ($1.generation.subject, $1.generation.number, $1.id)
         }
