@@ -20,7 +20,9 @@ import Testing
 
     @Test func formatsLargestUnitsFirst() {
         #expect(Durations.format(5400) == "1h30m")
-        #expect(Durations.format(604_800 + 3600) == "1w1h")
+        #expect(Durations.format(604_800 + 3600) == "7d1h")
+        #expect(Durations.format(1_209_600) == "2w")
+        #expect(Durations.format(30 * 86_400) == "30d")
         #expect(Durations.format(0) == "0s")
         #expect(Durations.format(Durations.parse("3d4h5m6s")!) == "3d4h5m6s")
     }

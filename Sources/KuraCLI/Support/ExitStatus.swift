@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KuraCrypto
 import KuraEngine
+import KuraOperations
 import KuraRepository
 import KuraStorage
 
@@ -78,6 +79,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
     case let error as S3Location.ParseError:
         return (error.description, .usage)
     case let error as S3Credentials.LookupError:
+        return (error.description, .usage)
+    case let error as PolicyError:
         return (error.description, .usage)
     case let error as RestoreError:
         return (error.description, .failure)

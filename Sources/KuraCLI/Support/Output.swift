@@ -13,6 +13,12 @@ enum Output {
         }
     }
 
+    /// 0.1 as "10%", 0.025 as "2.5%".
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+
     static func bytes(_ count: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(count)
