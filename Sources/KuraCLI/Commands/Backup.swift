@@ -67,9 +67,6 @@ struct Backup: AsyncParsableCommand {
                 }
             }
             options.oneFileSystem = options.oneFileSystem || oneFileSystem
-            for path in options.paths where access(path, F_OK) != 0 {
-                throw CommandFailure(message: "\(path) does not exist; nothing was backed up", status: .failure)
-            }
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
             try await repository.forSubject(subject).withLockedRepository(command: "backup") { opened in

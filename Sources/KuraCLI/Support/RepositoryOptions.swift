@@ -124,14 +124,6 @@ struct RepositoryOptions: ParsableArguments {
     func withLockedRepository<T>(command: String, exclusive: Bool = false,
                                  _ body: (Repository) async throws -> T) async throws -> T {
         let opened = try await open()
-        let lock = try await opened.lock(exclusive: exclusive, command: command)
-        do {
-            let result = try await body(opened)
-            await lock.release()
-            return result
-        } catch {
-            await lock.release()
-            throw error
-        }
+        return try await opened.withLock(exclusive: exclusive, command: command) { try await body(opened) }
     }
 }
