@@ -152,6 +152,34 @@ import Testing
         #expect(try pair.copy().output.contains("0 generation(s) copied, 2 already in the destination"))
     }
 
+    /// --from and --to name repositories of the policy, each with the policy's password source.
+    @Test func repositoriesByPolicyName() throws {
+        let pair = try Pair()
+        try pair.source.writeRandom("data/a.bin", size: 300_000, seed: 71)
+        #expect(try pair.source.kura("backup", "--subject", "s", pair.path("data")).status == 0)
+        let policy = try pair.source.scratch.write("kura.toml", """
+            [repository.local]
+            location = "\(pair.path("repo"))"
+            password-file = "\(pair.path("password"))"
+
+            [repository.offsite]
+            location = "\(pair.destination)"
+            password-command = "cat '\(pair.destinationPassword)'"
+
+            [subject.s]
+            paths = ["\(pair.path("data"))"]
+            repositories = ["local", "offsite"]
+            """)
+        let environment = ["KURA_PASSWORD_FILE": "", "KURA_REPOSITORY": ""]
+        let copy = try pair.source.kura(arguments: ["copy", "--config", policy, "--from", "local", "--to", "offsite"],
+                                        environment: environment)
+        #expect(copy.status == 0 && copy.output.contains("copied s@1"), "\(copy.output) \(copy.stderr)")
+        #expect(try pair.generations(onDestination: true).count == 1)
+        let unknown = try pair.source.kura(arguments: ["copy", "--config", policy, "--from", "local", "--to", "nowhere"],
+                                           environment: environment)
+        #expect(unknown.status == 10 && unknown.stderr.contains("nowhere"), "\(unknown.stderr)")
+    }
+
     @Test func badInputIsRefusedClearly() throws {
         let pair = try Pair()
         try pair.source.writeRandom("data/a.bin", size: 500_000, seed: 41)
