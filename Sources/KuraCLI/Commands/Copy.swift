@@ -11,27 +11,38 @@ struct Copy: AsyncParsableCommand {
             The destination gets the same generations (subject, number, time, host, paths, tags), \
             each recording the source generation it came from, so copying again copies only what \
             is new, and an interrupted copy can simply be run again. Each repository keeps its \
-            own password: --from-password-file and --to-password-file, else KURA_PASSWORD_FILE \
-            or KURA_PASSWORD_COMMAND for both. See docs/COPY.md.
+            own password: --from-password-file and --to-password-file (or -command), else the \
+            policy's for a repository named there, else KURA_PASSWORD_FILE or \
+            KURA_PASSWORD_COMMAND for both. See docs/COPY.md.
 
             Examples:
               kura copy --from /srv/kura --to s3://offsite/kura --to-password-file /etc/kura/offsite.pw
               kura copy --from /srv/kura --to /mnt/usb/kura --subject etc --subject home
               kura copy --from /srv/kura --to /mnt/usb/kura --generation db@latest --dry-run
+              kura copy --from local --to offsite      (repository names from the policy file)
             """
     )
 
-    @Option(help: "The repository to copy from (a path or s3://BUCKET/PREFIX).")
+    @Option(help: "The repository to copy from: a path, s3://BUCKET/PREFIX or a repository name from the policy.")
     var from: String
 
-    @Option(help: "The repository to copy to.")
+    @Option(help: "The repository to copy to: a path, s3://BUCKET/PREFIX or a repository name from the policy.")
     var to: String
 
     @Option(help: "Read the source repository's password from FILE.")
     var fromPasswordFile: String?
 
+    @Option(help: "Run COMMAND (with /bin/sh) for the source repository's password.")
+    var fromPasswordCommand: String?
+
     @Option(help: "Read the destination repository's password from FILE.")
     var toPasswordFile: String?
+
+    @Option(help: "Run COMMAND (with /bin/sh) for the destination repository's password.")
+    var toPasswordCommand: String?
+
+    @Option(help: "The policy file, for repository names (else KURA_CONFIG, /etc/kura/kura.toml, ~/.config/kura/kura.toml).")
+    var config: String?
 
     @Option(name: .customLong("subject"), help: "Copy this subject's generations (repeatable; default: every subject).")
     var subjects: [String] = []
@@ -60,8 +71,8 @@ struct Copy: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let source = try side(from, passwordFile: fromPasswordFile)
-            let destination = try side(to, passwordFile: toPasswordFile)
+            let source = try side(from, passwordFile: fromPasswordFile, passwordCommand: fromPasswordCommand)
+            let destination = try side(to, passwordFile: toPasswordFile, passwordCommand: toPasswordCommand)
             try await naming({ CopyError.inSource(location: from, error: $0) }) {
                 try await source.withLockedRepository(command: "copy") { sourceRepository in
                     try await naming({ CopyError.inDestination(location: to, error: $0) }) {
@@ -74,7 +85,16 @@ struct Copy: AsyncParsableCommand {
                             if dryRun {
                                 report(plan)
                             } else {
-                                summarize(try await copier.run(plan) { report($0) })
+                                let showProgress = !json && isatty(2) == 1
+                                let result = try await copier.run(plan, onCopied: { copied in
+                                    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                                    report(copied)
+                                }, onProgress: { stored, statistics in
+                                    guard showProgress else { return }
+                                    FileHandle.standardError.write(Data(("\r\u{1B}[Kcopying \(stored.name): "
+                                        + "\(Output.bytes(statistics.bytesRead)) read, \(statistics.newBlobs) new blobs").utf8))
+                                })
+                                summarize(result)
                             }
                             if !plan.unreadable.isEmpty { throw ExitCode(ExitStatus.problemsFound.rawValue) }
                         }
@@ -94,10 +114,13 @@ struct Copy: AsyncParsableCommand {
         }
     }
 
-    /// One side's repository options, as `--repo LOCATION --password-file FILE` would give.
-    private func side(_ location: String, passwordFile: String?) throws -> RepositoryOptions {
+    /// One side's repository options, as `--repo LOCATION --password-file FILE` would give
+    /// (a repository name from the policy takes its location and password source from there).
+    private func side(_ location: String, passwordFile: String?, passwordCommand: String?) throws -> RepositoryOptions {
         var arguments = ["--repo", location]
         if let passwordFile { arguments += ["--password-file", passwordFile] }
+        if let passwordCommand { arguments += ["--password-command", passwordCommand] }
+        if let config { arguments += ["--config", config] }
         if let s3Region { arguments += ["--s3-region", s3Region] }
         if s3AllowHTTP { arguments.append("--s3-allow-http") }
         do {

@@ -63,7 +63,8 @@ public final class GenerationCopier {
     /// Copies the plan's pending generations in order; `onCopied` hears of each as it is
     /// saved. A failure stops the run: generations copied before it stay, the failed one
     /// leaves no record in the destination.
-    public func run(_ plan: CopyPlan, onCopied: (CopiedGeneration) -> Void = { _ in }) async throws -> CopyReport {
+    public func run(_ plan: CopyPlan, onCopied: (CopiedGeneration) -> Void = { _ in },
+                    onProgress: @escaping (StoredGeneration, CopyStatistics) -> Void = { _, _ in }) async throws -> CopyReport {
         var report = CopyReport()
         report.alreadyPresent = plan.present.count
         var copies: [GenerationID: StoredGeneration] = [:]
@@ -77,6 +78,7 @@ public final class GenerationCopier {
             trees.resetStatistics()
             let storedBefore = destination.storedBytes
             let hint = Self.hint(for: stored, copies: copies, sources: sourceByID)
+            trees.onProgress = { onProgress(stored, $0) }
             let root = try await trees.copyTree(stored.generation.tree, hint: hint)
             try await trees.flush()
             let ofSubject = bySubject[stored.generation.subject] ?? []

@@ -16,6 +16,8 @@ final class TreeCopier {
     private var treeMap: [BlobID: BlobID] = [:]
     private var blobMap: [BlobID: BlobID] = [:]
     private(set) var statistics = CopyStatistics()
+    /// Hears the running statistics after each batch of blobs.
+    var onProgress: (CopyStatistics) -> Void = { _ in }
     private var storedAtLastIndex: Int64 = 0
 
     /// Blobs are read and re-encrypted in batches of about this many plaintext bytes.
@@ -154,6 +156,7 @@ final class TreeCopier {
             blobMap[id] = newID
         }
         if destination.storedBytes - storedAtLastIndex >= Self.indexEvery { try await flush() }
+        onProgress(statistics)
     }
 
     /// The destination's keyed IDs, computed on every core.
