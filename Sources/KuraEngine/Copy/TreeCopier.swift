@@ -21,7 +21,7 @@ final class TreeCopier {
     private var storedAtLastIndex: Int64 = 0
 
     /// Blobs are read and re-encrypted in batches of about this many plaintext bytes.
-    private static let batchBytes = 32 * 1024 * 1024
+    private static let batchBytes = 16 * 1024 * 1024
     /// The destination's index is written after this many new pack bytes, so a copy that is
     /// interrupted keeps (and a rerun deduplicates against) what it wrote. KURA_COPY_INDEX_BYTES
     /// changes it (tests use a small value).
