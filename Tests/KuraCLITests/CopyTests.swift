@@ -152,6 +152,42 @@ import Testing
         #expect(try pair.copy().output.contains("0 generation(s) copied, 2 already in the destination"))
     }
 
+    /// Real system data: /usr/share/doc, copied, restored from the copy, compared with the
+    /// restore from the source; the copy is in the destination's audit log.
+    @Test func realSystemFolderCopies() throws {
+        let pair = try Pair()
+        #expect(try pair.source.kura("backup", "--subject", "doc", "/usr/share/doc").status == 0)
+        let copy = try pair.copy()
+        #expect(copy.status == 0, "\(copy.stderr)")
+        #expect(try pair.source.kura("restore", "doc@1", "--target", pair.path("from-source")).status == 0)
+        let restore = try pair.onDestination("restore", "doc@1", "--target", pair.path("from-copy"), "--verify")
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let original = try TreeSnapshot.take(pair.path("from-source") + "/usr/share/doc")
+        let copied = try TreeSnapshot.take(pair.path("from-copy") + "/usr/share/doc")
+        #expect(original.count > 100)
+        #expect(original == copied, "\(TreeSnapshot.differences(original, copied))")
+        let audit = try pair.onDestination("audit", "log")
+        #expect(audit.status == 0 && audit.output.contains("copy"), "\(audit.output) \(audit.stderr)")
+        #expect(try pair.onDestination("audit", "verify").status == 0)
+    }
+
+    /// A destination that fills up: a clear error, no generation, a repository check accepts.
+    @Test func fullDestinationIsAClearError() throws {
+        let probe = try Scratch()
+        let small = probe.path("small")
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        guard try probe.shell("mount -t tmpfs -o size=3m kura-copy-test '\(small)'").status == 0 else { return }
+        defer { _ = try? probe.shell("umount '\(small)'") }
+        let pair = try Pair(destination: small + "/repo")
+        try pair.source.writeRandom("data/big", size: 6_000_000, seed: 81)
+        #expect(try pair.source.kura("backup", "--subject", "f", pair.path("data")).status == 0)
+        let copy = try pair.copy()
+        #expect(copy.status == 1 && copy.stderr.contains("no space"), "\(copy.stderr)")
+        #expect(copy.stderr.hasPrefix("kura: ") && copy.stderr.split(separator: "\n").count == 1, "\(copy.stderr)")
+        #expect(try pair.generations(onDestination: true).isEmpty)
+        #expect(try pair.onDestination("check").status == 0, "the destination is still consistent")
+    }
+
     /// --from and --to name repositories of the policy, each with the policy's password source.
     @Test func repositoriesByPolicyName() throws {
         let pair = try Pair()

@@ -62,7 +62,8 @@ public final class GenerationCopier {
 
     /// Copies the plan's pending generations in order; `onCopied` hears of each as it is
     /// saved. A failure stops the run: generations copied before it stay, the failed one
-    /// leaves no record in the destination.
+    /// leaves no record in the destination. The destination's audit log gets one `copy`
+    /// entry naming the source and what was copied.
     public func run(_ plan: CopyPlan, onCopied: (CopiedGeneration) -> Void = { _ in },
                     onProgress: @escaping (StoredGeneration, CopyStatistics) -> Void = { _, _ in }) async throws -> CopyReport {
         var report = CopyReport()
@@ -101,6 +102,15 @@ public final class GenerationCopier {
             report.copied.append(copied)
             report.totals.add(statistics)
             onCopied(copied)
+        }
+        if !report.copied.isEmpty {
+            let names = report.copied.map { "\($0.destination.name) \($0.destination.id.short)" }
+            _ = try await inDestination {
+                try await destination.appendAudit("copy", details: [
+                    "from": source.config.id.hex, "location": source.backend.location,
+                    "generations": names.joined(separator: ", "),
+                ])
+            }
         }
         return report
     }
