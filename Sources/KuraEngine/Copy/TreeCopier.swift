@@ -42,13 +42,20 @@ final class TreeCopier {
             treeMap[id] = hint.destinationTree
             return hint.destinationTree
         }
+        // The three trees are decoded at once: decoding is most of an incremental copy's work.
+        let source = self.source, destination = self.destination
+        async let loadedPrevious = Self.previousNodes(hint, source: source, destination: destination)
         let tree = try await loadSourceTree(id)
-        let previous = await previousNodes(hint)
+        let previous = await loadedPrevious
+        if previous.sourceTreeRead {
+            count(treeRead: hint?.sourceTree)
+        }
+        let pairs = previous.pairs
 
         var nodes: [Node] = []
         var wanted: [BlobID] = []
         for var node in tree.nodes {
-            let before = previous[Self.key(node)]
+            let before = pairs[Self.key(node)]
             if node.kind == .directory, let subtree = node.subtree {
                 var childHint: TreeCopyHint?
                 if let oldSubtree = before?.old.subtree, let copySubtree = before?.copy.subtree {
@@ -89,26 +96,33 @@ final class TreeCopier {
 
     private static func key(_ node: Node) -> String { node.rawName ?? node.name }
 
-    /// The nodes of the hint's two trees, paired by name. A hint that cannot be read is
-    /// ignored: it only saves work.
-    private func previousNodes(_ hint: TreeCopyHint?) async -> [String: NodePair] {
-        guard let hint, source.hasBlob(hint.sourceTree), destination.hasBlob(hint.destinationTree),
-              let old = try? await loadSourceTree(hint.sourceTree),
-              let copy = try? await destination.loadTree(hint.destinationTree) else { return [:] }
+    /// The nodes of the hint's two trees, paired by name, and whether the source tree was
+    /// read. A hint that cannot be read is ignored: it only saves work.
+    private static func previousNodes(_ hint: TreeCopyHint?, source: Repository,
+                                      destination: Repository) async -> (pairs: [String: NodePair], sourceTreeRead: Bool) {
+        guard let hint, source.hasBlob(hint.sourceTree), destination.hasBlob(hint.destinationTree) else { return ([:], false) }
+        async let loadedCopy = try? destination.loadTree(hint.destinationTree)
+        let old = try? await source.loadTree(hint.sourceTree)
+        guard let old, let copy = await loadedCopy else { return ([:], old != nil) }
         var copies: [String: Node] = [:]
-        for node in copy.nodes { copies[Self.key(node)] = node }
+        for node in copy.nodes { copies[key(node)] = node }
         var pairs: [String: NodePair] = [:]
         for node in old.nodes {
-            if let match = copies[Self.key(node)], match.kind == node.kind { pairs[Self.key(node)] = NodePair(old: node, copy: match) }
+            if let match = copies[key(node)], match.kind == node.kind { pairs[key(node)] = NodePair(old: node, copy: match) }
         }
-        return pairs
+        return (pairs, true)
     }
 
     private func loadSourceTree(_ id: BlobID) async throws -> Tree {
         let tree = try await inSource { try await source.loadTree(id) }
+        count(treeRead: id)
+        return tree
+    }
+
+    private func count(treeRead id: BlobID?) {
+        guard let id else { return }
         statistics.blobsRead += 1
         statistics.bytesRead += Int64(source.index.location(of: id)?.entry.length ?? 0)
-        return tree
     }
 
     /// Reads the blobs (each once, in batches), names them with the destination's key and
