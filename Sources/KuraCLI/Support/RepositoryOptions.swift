@@ -59,6 +59,8 @@ struct RepositoryOptions: ParsableArguments {
         let opened = try await open()
         let lock = try await opened.lock(exclusive: exclusive, command: command)
         do {
+            // The index read before the lock may name packs a prune has deleted since.
+            try await opened.reloadIndex()
             let result = try await body(opened)
             await lock.release()
             return result

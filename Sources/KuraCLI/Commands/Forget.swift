@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import KuraEngine
+import KuraOperations
+import KuraRepository
+
+/// `kura forget`: drop generations that no keep rule keeps (restic's rules).
+struct Forget: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove generations that no keep rule keeps (their data goes with `kura prune`).",
+        discussion: """
+            Rules apply to each subject's generations on their own; a generation is kept when any \
+            rule keeps it, and the listing says which. Hourly, daily, weekly (ISO, Monday first), \
+            monthly and yearly rules keep the newest generation of each of the last N hours, days, \
+            weeks, months or years that have one, in UTC. --keep-within keeps everything younger \
+            than DURATION (s, m, h, d, w) measured from the subject's newest generation. A count \
+            may be `unlimited`. Without any rule nothing is removed: forget refuses to run. \
+            docs/RETENTION.md has the details and the differences from restic.
+
+            Examples:
+              kura forget --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --dry-run
+              kura forget --subject home --keep-last 3 --keep-within 2d --prune
+              kura forget --keep-yearly unlimited --keep-monthly 24 --json
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "Only this subject's generations.")
+    var subject: String?
+
+    @Option(name: .customLong("keep-last"), help: "Keep the N newest generations.")
+    var last: KeepCount?
+    @Option(name: .customLong("keep-hourly"), help: "Keep the newest generation of each of the last N hours that have one.")
+    var hourly: KeepCount?
+    @Option(name: .customLong("keep-daily"), help: "… of the last N days.")
+    var daily: KeepCount?
+    @Option(name: .customLong("keep-weekly"), help: "… of the last N ISO weeks.")
+    var weekly: KeepCount?
+    @Option(name: .customLong("keep-monthly"), help: "… of the last N months.")
+    var monthly: KeepCount?
+    @Option(name: .customLong("keep-yearly"), help: "… of the last N years.")
+    var yearly: KeepCount?
+    @Option(name: .customLong("keep-within"), help: "Keep generations younger than DURATION (e.g. 36h, 2w) before the newest.")
+    var within: String?
+
+    @Flag(help: "Use each subject's `keep` rules from the policy file instead of flags.")
+    var policy = false
+
+    @Flag(help: "Show what would be removed; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "Run `kura prune` afterwards when generations were removed.")
+    var prune = false
+
+    @Option(help: "With --prune: as `kura prune --max-unused`.")
+    var maxUnused: String = "5%"
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    var rules: KeepRules {
+        KeepRules(last: last?.value, hourly: hourly?.value, daily: daily?.value, weekly: weekly?.value,
+                  monthly: monthly?.value, yearly: yearly?.value, within: within.flatMap(Durations.parse))
+    }
+
+    func validate() throws {
+        if let within, Durations.parse(within) == nil {
+            throw ValidationError("--keep-within takes a duration such as 90m, 36h, 7d or 2w, not \"\(within)\"")
+        }
+        if policy {
+            if !rules.isEmpty { throw ValidationError("use either --policy or --keep-* flags, not both") }
+        } else if !rules.hasAnyRule {
+            throw ValidationError(RetentionError.noRule.description)
+        }
+        _ = try Prune.parseMaxUnused(maxUnused)
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let source: RetentionRules = policy ? .policy(try loadPolicy()) : .same(rules)
+            let outcome = try await repository.withLockedRepository(command: "forget") { opened in
+                try await Forgetter(repository: opened).run(subject: subject, rules: source, dryRun: dryRun)
+            }
+            var pruneReport: PruneReport?
+            if prune, outcome.removedCount > 0 {
+                let opened = try await repository.open()
+                let options = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused))
+                pruneReport = try await Pruner(repository: opened, options: options,
+                                               onMessage: { if !json { Output.error($0) } }).run()
+            }
+            if json {
+                var object: [String: Any] = ["dry_run": dryRun, "removed": outcome.removedCount,
+                                             "subjects": outcome.subjects.map(Self.json)]
+                if let pruneReport { object["prune"] = Prune.json(pruneReport) }
+                print(try Prune.prettyJSON(object))
+            } else {
+                for subject in outcome.subjects { Self.printOutcome(subject, dryRun: dryRun) }
+                if let pruneReport { Prune.printReport(pruneReport) }
+            }
+            for name in outcome.damaged { Output.error("warning: generation \(name) cannot be read and was left alone") }
+        }
+    }
+
+    /// Until the policy file loader is merged, --policy cannot be used.
+    func loadPolicy() throws -> Policy {
+        throw CommandFailure(message: "--policy needs a policy file, and this kura cannot read one yet; give --keep-* flags")
+    }
+
+    static func printOutcome(_ outcome: Forgetter.SubjectOutcome, dryRun: Bool) {
+        let retention = outcome.retention
+        guard outcome.rules.hasAnyRule else {
+            Swift.print("\(retention.subject): no keep rule; all \(retention.unchanged.count) generation(s) left alone")
+            return
+        }
+        Swift.print("\(retention.subject) (keep \(outcome.rules.summary)):")
+        let rows = (retention.kept + retention.removed).sorted { $0.candidate.time > $1.candidate.time }
+        for decision in rows {
+            let candidate = decision.candidate
+            let action = decision.reasons.isEmpty ? (dryRun ? "would remove" : "remove") : "keep"
+            let time = String(KuraTime.format(candidate.time).prefix(19)).replacingOccurrences(of: "T", with: " ")
+            Swift.print("  " + action.padding(toLength: 13, withPad: " ", startingAt: 0)
+                        + String(candidate.id.prefix(8)) + "  " + candidate.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                        + time + (decision.reasons.isEmpty ? "" : "  " + decision.reasons.map(\.description).joined(separator: ", ")))
+        }
+        Swift.print("\(retention.subject): \(retention.kept.count) kept, \(retention.removed.count) "
+                    + (dryRun ? "would be removed" : "removed"))
+    }
+
+    static func json(_ outcome: Forgetter.SubjectOutcome) -> [String: Any] {
+        func entry(_ decision: RetentionDecision) -> [String: Any] {
+            ["id": decision.candidate.id, "name": decision.candidate.name, "number": decision.candidate.number,
+             "time": KuraTime.format(decision.candidate.time), "reasons": decision.reasons.map(\.description)]
+        }
+        let retention = outcome.retention
+        return ["subject": retention.subject, "rules": outcome.rules.summary, "keep": retention.kept.map(entry),
+                "remove": retention.removed.map(entry), "untouched": retention.unchanged.map(entry)]
+    }
+}
+
+/// A keep count: a number of at least 0, or `unlimited`.
+struct KeepCount: ExpressibleByArgument {
+    let value: Int
+
+    init?(argument: String) {
+        if argument == "unlimited" {
+            value = Int.max
+        } else if let number = Int(argument), number >= 0, number <= 1_000_000 {
+            value = number
+        } else {
+            return nil
+        }
+    }
+
+    static var defaultValueDescription: String { "N" }
+}

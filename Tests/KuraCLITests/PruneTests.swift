@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// `kura prune` with the real binary: space is freed, everything kept restores byte for byte,
+/// concurrent backups lose nothing, and SIGKILL at any moment leaves a repository check accepts.
+@Suite(.serialized) struct PruneTests {
+    /// Three generations of a folder where each changes some files: after keeping only the
+    /// last, generation 1's pack is partly used (repack) and generation 2's unused (delete).
+    static func threeGenerations() throws -> (RepositoryScratch, [String: String]) {
+        let repo = try RepositoryScratch()
+        for index in 0..<4 { try repo.writeRandom("data/f\(index)", size: 1_000_000, seed: UInt64(index + 1)) }
+        #expect(try repo.backup("s", repo.path("data"), at: "2025-01-01T00:00:00Z").status == 0)
+        try repo.writeRandom("data/f0", size: 1_000_000, seed: 100)
+        #expect(try repo.backup("s", repo.path("data"), at: "2025-01-02T00:00:00Z").status == 0)
+        try repo.writeRandom("data/f0", size: 1_000_000, seed: 200)
+        try repo.writeRandom("data/f1", size: 1_000_000, seed: 201)
+        #expect(try repo.backup("s", repo.path("data"), at: "2025-01-03T00:00:00Z").status == 0)
+        try repo.writeRandom("other/g", size: 500_000, seed: 300)
+        #expect(try repo.backup("t", repo.path("other"), at: "2025-01-01T00:00:00Z").status == 0)
+        let contents = try GenerationContents.of(repo.path("data"))
+        return (repo, contents)
+    }
+
+    static func dataSize(_ repo: RepositoryScratch, _ repository: String? = nil) throws -> Int {
+        try repo.objectListing(repository ?? repo.path("repo")).filter { $0.key.hasPrefix("data/") }.values.reduce(0, +)
+    }
+
+    @Test func pruneFreesSpaceAndEverythingStillRestores() throws {
+        let (repo, latest) = try Self.threeGenerations()
+        let other = try GenerationContents.of(repo.path("other"))
+        #expect(try repo.kura("forget", "--subject", "s", "--keep-last", "1").status == 0)
+        let before = try Self.dataSize(repo)
+        let dryRun = try repo.kura("prune", "--dry-run", "--json")
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(try Self.dataSize(repo) == before, "dry-run deletes nothing")
+        let planned = jsonObject(dryRun)
+        let result = try repo.kura("prune", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = jsonObject(result)
+        #expect(report["unused_packs_deleted"] as? Int == 1, "\(report)")
+        #expect(report["repacked_packs"] as? Int == 1, "\(report)")
+        #expect(planned["unused_packs_deleted"] as? Int == 1 && planned["repacked_packs"] as? Int == 1, "\(planned)")
+        let after = try Self.dataSize(repo)
+        // Two old versions of f0 and one of f1 (3 MB) are gone.
+        #expect(before - after > 2_800_000, "\(before) → \(after)")
+        #expect((report["bytes_freed"] as? Int).map { abs($0 - (before - after)) < 4096 } == true, "\(report)")
+        let check = try repo.kura("check", "--read-data")
+        #expect(check.status == 0, "\(check.output) \(check.stderr)")
+        #expect(!check.stderr.contains("not in any index"), "\(check.stderr)")
+        #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
+        #expect(try repo.restoredContents("t@1", source: repo.path("other")) == other)
+        // A second prune finds nothing left to do.
+        let again = jsonObject(try repo.kura("prune", "--json"))
+        #expect(again["bytes_freed"] as? Int == 0, "\(again)")
+        let text = try repo.kura("prune")
+        #expect(text.status == 0 && text.output.contains("freed 0 B"), "\(text.output)")
+    }
+
+    @Test func maxUnusedLeavesPartlyUsedPacksAlone() throws {
+        let (repo, latest) = try Self.threeGenerations()
+        #expect(try repo.kura("forget", "--keep-last", "1", "--prune", "--max-unused", "100%").status == 0)
+        let report = jsonObject(try repo.kura("prune", "--max-unused", "0", "--json"))
+        #expect(report["repacked_packs"] as? Int == 1, "the 100% run left the partly used pack: \(report)")
+        #expect(try repo.kura("check", "--read-data").status == 0)
+        #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
+    }
+
+    /// A backup that deduplicates against a blob in a pack prune marked as unused, and
+    /// finishes while prune's mark phase runs: the sweep keeps that pack.
+    @Test func backupDuringPruneLosesNothing() throws {
+        let repo = try RepositoryScratch()
+        try repo.writeRandom("a/x", size: 3_000_000, seed: 7)
+        #expect(try repo.backup("a", repo.path("a"), at: "2025-01-01T00:00:00Z").status == 0)
+        try FileManager.default.removeItem(atPath: repo.path("a/x"))
+        try repo.writeRandom("a/y", size: 100_000, seed: 8)
+        #expect(try repo.backup("a", repo.path("a"), at: "2025-01-02T00:00:00Z").status == 0)
+        #expect(try repo.kura("forget", "--keep-last", "1").status == 0)
+        // b holds a copy of x (deduplicated against a@1's now unused pack) and much more.
+        try repo.writeRandom("b/x", size: 3_000_000, seed: 7)
+        for index in 0..<6 { try repo.writeRandom("b/big\(index)", size: 12_000_000, seed: UInt64(50 + index)) }
+        let expected = try GenerationContents.of(repo.path("b"))
+
+        let backup = try repo.scratch.start(Tools.kura, ["backup", "--subject", "b", repo.path("b")], environment: repo.environment)
+        let locks = repo.path("repo/locks")
+        let deadline = Date().addingTimeInterval(30)
+        while ((try? FileManager.default.contentsOfDirectory(atPath: locks)) ?? []).isEmpty, Date() < deadline { usleep(2000) }
+        let prune = try repo.kura("prune", "--json")
+        backup.waitUntilExit()
+        #expect(backup.terminationStatus == 0)
+        #expect(prune.status == 0, "\(prune.stderr)")
+        let report = jsonObject(prune)
+        #expect(report["kept_for_new_generations"] as? Int == 1, "the sweep saw b@1's use of x: \(report)")
+        let check = try repo.kura("check", "--read-data")
+        #expect(check.status == 0, "\(check.output) \(check.stderr)")
+        #expect(try repo.restoredContents("b@1", source: repo.path("b")) == expected)
+    }
+
+    /// SIGKILL at many moments of a prune that deletes and repacks a lot; after each, check
+    /// with read-data passes and every generation restores; then a prune completes.
+    @Test func sigkillDuringPruneLosesNothing() throws {
+        let repo = try RepositoryScratch()
+        let source = repo.path("data")
+        var expected: [Int: [String: String]] = [:]
+        for round in 1...16 {
+            for index in 0..<8 where round == 1 || index % 4 == round % 4 || index == round % 8 {
+                try repo.writeRandom("data/f\(index)", size: 600_000, seed: UInt64(round * 100 + index))
+            }
+            #expect(try repo.backup("s", source, at: String(format: "2025-02-%02dT12:00:00Z", round)).status == 0)
+            expected[round] = try GenerationContents.of(source)
+        }
+        #expect(try repo.kura("forget", "--keep-last", "3", "--keep-monthly", "2").status == 0)
+        let kept = try repo.generationNames().keys.sorted()
+        #expect(kept.count == 4, "\(kept)")
+        let pristine = repo.path("pristine")
+        #expect(try repo.shell("cp -a '\(repo.path("repo"))' '\(pristine)'").status == 0)
+
+        // How long a whole prune takes here, to spread the kills over it.
+        let timing = repo.path("timing")
+        #expect(try repo.shell("cp -a '\(pristine)' '\(timing)'").status == 0)
+        let started = Date()
+        let full = try repo.kura(arguments: ["prune", "--max-unused", "0%", "--json"], environment: ["KURA_REPOSITORY": timing])
+        let duration = Date().timeIntervalSince(started)
+        #expect(full.status == 0, "\(full.stderr)")
+        let fullReport = jsonObject(full)
+        #expect((fullReport["unused_packs_deleted"] as? Int ?? 0) >= 5 && (fullReport["repacked_packs"] as? Int ?? 0) >= 2, "\(fullReport)")
+
+        let rounds = 14
+        for round in 0..<rounds {
+            let copy = repo.path("kill\(round)")
+            #expect(try repo.shell("cp -a '\(pristine)' '\(copy)'").status == 0)
+            let env = ["KURA_REPOSITORY": copy]
+            let delay = duration * 1.1 * Double(round) / Double(rounds - 1)
+            let prune = try repo.scratch.start(Tools.kura, ["prune", "--max-unused", "0%"], environment: repo.environment.merging(env) { $1 })
+            usleep(UInt32(delay * 1_000_000))
+            kill(prune.processIdentifier, SIGKILL)
+            prune.waitUntilExit()
+            let check = try repo.kura(arguments: ["check", "--read-data"], environment: env)
+            #expect(check.status == 0, "kill after \(delay)s: \(check.output) \(check.stderr)")
+            for name in kept {
+                let number = name.split(separator: "@").last.flatMap { Int($0) } ?? 0
+                #expect(try repo.restoredContents(name, source: source, environment: env) == expected[number],
+                        "kill after \(delay)s: \(name)")
+            }
+            let complete = try repo.kura(arguments: ["prune", "--max-unused", "0%"], environment: env)
+            #expect(complete.status == 0, "\(complete.stderr)")
+            let final = try repo.kura(arguments: ["check", "--read-data"], environment: env)
+            #expect(final.status == 0 && !final.stderr.contains("not in any index"), "kill after \(delay)s: \(final.stderr)")
+            let sizes = (try Self.dataSize(repo, copy), try Self.dataSize(repo, timing))
+            #expect(abs(sizes.0 - sizes.1) < 100_000, "kill after \(delay)s: the completing prune frees as much: \(sizes)")
+            try? FileManager.default.removeItem(atPath: copy)
+        }
+        print("prune of \(fullReport["packs"] ?? 0) packs took \(String(format: "%.2f", duration)) s; killed at \(rounds) moments")
+    }
+
+    @Test func badInput() throws {
+        let repo = try RepositoryScratch()
+        for value in ["-1", "101%", "lots", "nan"] {
+            let result = try repo.kura("prune", "--max-unused", value)
+            #expect(result.status == 2, "\(value): \(result.stderr)")
+        }
+        let missing = try repo.kura(arguments: ["prune"], environment: ["KURA_REPOSITORY": repo.path("nowhere")])
+        #expect(missing.status == 10)
+    }
+}
