@@ -85,7 +85,8 @@ struct Forget: AsyncParsableCommand {
             var pruneReport: PruneReport?
             if prune, outcome.removedCount > 0 {
                 let opened = try await repository.open()
-                let options = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused))
+                let options = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused),
+                                           stepPause: Prune.testStepPause)
                 pruneReport = try await Pruner(repository: opened, options: options,
                                                onMessage: { if !json { Output.error($0) } }).run()
             }

@@ -35,6 +35,11 @@ struct Prune: AsyncParsableCommand {
         _ = try Self.parseMaxUnused(maxUnused)
     }
 
+    /// KURA_TEST_PRUNE_STEP_PAUSE (seconds): crash tests slow prune down to kill it between steps.
+    static var testStepPause: TimeInterval {
+        ProcessInfo.processInfo.environment["KURA_TEST_PRUNE_STEP_PAUSE"].flatMap(Double.init).map { min(max($0, 0), 10) } ?? 0
+    }
+
     static func parseMaxUnused(_ text: String) throws -> Double {
         let number = text.hasSuffix("%") ? String(text.dropLast()) : text
         guard let percent = Double(number), percent.isFinite, percent >= 0, percent <= 100 else {
@@ -46,7 +51,7 @@ struct Prune: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let opened = try await repository.open()
-            let options = PruneOptions(dryRun: dryRun, maxUnused: try Self.parseMaxUnused(maxUnused))
+            let options = PruneOptions(dryRun: dryRun, maxUnused: try Self.parseMaxUnused(maxUnused), stepPause: Self.testStepPause)
             let report = try await Pruner(repository: opened, options: options,
                                           onMessage: { if !json { Output.error($0) } }).run()
             if json {

@@ -25,6 +25,9 @@ public struct PruneReport: Sendable {
 
     public init() {}
 
+    /// Packs close at about this size (docs/FORMAT.md), for dry-run estimates.
+    static let packSize = 16 * 1024 * 1024
+
     /// Bytes the repository shrank by (or would).
     public var bytesFreed: Int64 { deadBytes + repackedBytes + leftoverBytes - newPackBytes }
 }

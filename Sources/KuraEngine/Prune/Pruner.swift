@@ -92,18 +92,23 @@ public struct Pruner {
                             generations: Set(generations.map(\.id)), newIndex: nil, newPacks: [:])
         if options.dryRun {
             // Estimated as the used bytes copied (the new packs' own overhead is small).
+            let copying = Set(plan.blobsToCopy)
             marked.report.newPackBytes = plan.repack.reduce(Int64(0)) { total, pack in
-                total + (packs[pack] ?? []).filter { plan.blobsToCopy.contains($0.id) }.reduce(Int64(0)) { $0 + Int64($1.length) }
+                total + (packs[pack] ?? []).filter { copying.contains($0.id) }.reduce(Int64(0)) { $0 + Int64($1.length) }
             }
+            let perPack = Int64(PruneReport.packSize)
+            marked.report.newPacks = Int((marked.report.newPackBytes + perPack - 1) / perPack)
             return marked
         }
         if !plan.blobsToCopy.isEmpty {
             onMessage("repacking \(plan.blobsToCopy.count) blobs out of \(plan.repack.count) packs")
             let written = try await repository.repack(plan.blobsToCopy)
+            try await pause()
             for pack in written { marked.newPacks[pack.id] = pack.entries }
             marked.report.newPacks = written.count
             marked.report.newPackBytes = written.reduce(Int64(0)) { $0 + Int64($1.size) }
             marked.newIndex = try await repository.writeIndexFile(packs: marked.newPacks)
+            try await pause()
         }
         return marked
     }
@@ -157,8 +162,12 @@ public struct Pruner {
             var staying = before.filter { !doomed.contains($0.key) }
             staying.merge(marked.newPacks) { old, new in old + new }
             let consolidated = try await repository.writeIndexFile(packs: staying)
+            try await pause()
             replaced.remove(consolidated)
-            for id in replaced.sorted() { try await repository.deleteIndexFile(id) }
+            for id in replaced.sorted() {
+                try await repository.deleteIndexFile(id)
+                try await pause()
+            }
             report.indexFilesReplaced = replaced.count
         }
 
@@ -170,7 +179,10 @@ public struct Pruner {
         }
         report.leftoverPacks = leftovers.count
         report.leftoverBytes = leftovers.values.reduce(Int64(0)) { $0 + Int64($1) }
-        for pack in doomed.sorted() + leftovers.keys.sorted() { try await repository.deletePack(pack) }
+        for pack in doomed.sorted() + leftovers.keys.sorted() {
+            try await repository.deletePack(pack)
+            try await pause()
+        }
         return report
     }
 
@@ -190,6 +202,10 @@ public struct Pruner {
                 try await Task.sleep(nanoseconds: 500_000_000)
             }
         }
+    }
+
+    private func pause() async throws {
+        if options.stepPause > 0 { try await Task.sleep(nanoseconds: UInt64(options.stepPause * 1_000_000_000)) }
     }
 
     private func readIndexFile(_ id: IndexID) async throws -> StoredIndexFile {
