@@ -43,7 +43,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            try await repository.withLockedRepository(command: "restore") { opened in
+            try await repository.forGeneration(generation).withLockedRepository(command: "restore") { opened in
                 let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
                 var options = RestoreOptions(target: target)
                 options.paths = paths
@@ -57,6 +57,8 @@ struct Restore: AsyncParsableCommand {
                 print("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
                       + "\(Output.bytes(summary.bytes)) in " + String(format: "%.1f s", Date().timeIntervalSince(started))
                       + (verify ? ", \(summary.verifiedFiles) files verified" : ""))
+                try await opened.appendAudit("restore", details: ["generation": stored.name, "target": target,
+                                                                  "files": String(summary.files), "bytes": String(summary.bytes)])
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
         }
