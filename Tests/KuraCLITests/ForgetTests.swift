@@ -117,4 +117,58 @@ import Testing
         let after = try repo.objectListing(repo.path("repo")).filter { !$0.key.hasPrefix("locks/") }
         #expect(after == before)
     }
+
+    /// --policy applies each subject's `keep` in every repository of the policy it goes to;
+    /// subjects without rules, or not in the policy, are left alone.
+    @Test func policyRulesApplyPerSubjectAndRepository() throws {
+        let repo = try RepositoryScratch()
+        let main = repo.path("repo"), copy = repo.path("copy")
+        #expect(try repo.kura(arguments: ["init", "--kdf-iterations", "1", "--kdf-memory", "8"],
+                              environment: ["KURA_REPOSITORY": copy]).status == 0)
+        try repo.scratch.write("kura.toml", """
+            [repository.main]
+            location = "\(main)"
+            password-file = "\(repo.path("password"))"
+
+            [repository.copy]
+            location = "\(copy)"
+            password-file = "\(repo.path("password"))"
+
+            [subject.a]
+            paths = ["\(repo.path("a"))"]
+            repositories = ["main", "copy"]
+            keep = { last = 1 }
+
+            [subject.b]
+            paths = ["\(repo.path("b"))"]
+            repositories = ["main"]
+            keep = { daily = 3, within = "1h" }
+
+            [subject.n]
+            paths = ["\(repo.path("n"))"]
+            repositories = ["main"]
+            """)
+        for (index, time) in ["2025-05-01T10:00:00Z", "2025-05-02T10:00:00Z", "2025-05-02T12:00:00Z"].enumerated() {
+            for subject in ["a", "b", "n", "c"] {
+                try repo.scratch.write("\(subject)/file", "\(subject) \(index)\n")
+                #expect(try repo.backup(subject, repo.path(subject), at: time).status == 0)
+            }
+            #expect(try repo.kura(arguments: ["backup", "--subject", "a", repo.path("a")],
+                                  environment: ["KURA_REPOSITORY": copy, "KURA_TEST_NOW": time]).status == 0)
+        }
+        let env = ["KURA_CONFIG": repo.path("kura.toml"), "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": "",
+                   "KURA_TEST_NOW": "2025-05-03T00:00:00Z"]
+        let unknown = try repo.kura(arguments: ["forget", "--policy", "--subject", "zzz"], environment: env)
+        #expect(unknown.status == 1 && unknown.stderr.contains("zzz") && unknown.stderr.contains("kura.toml"), "\(unknown.stderr)")
+        #expect(try repo.kura(arguments: ["forget", "--policy", "--keep-last", "1"], environment: env).status == 2)
+
+        let result = try repo.kura(arguments: ["forget", "--policy"], environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.output.contains("repository copy:") && result.output.contains("repository main:"), "\(result.output)")
+        #expect(result.output.contains("n: no keep rule"), "\(result.output)")
+        let inMain = Set(try repo.generationNames(environment: ["KURA_REPOSITORY": main]).keys)
+        #expect(inMain == ["a@3", "b@1", "b@3", "n@1", "n@2", "n@3", "c@1", "c@2", "c@3"], "\(inMain.sorted())")
+        let inCopy = Set(try repo.generationNames(environment: ["KURA_REPOSITORY": copy]).keys)
+        #expect(inCopy == ["a@3"], "\(inCopy.sorted())")
+    }
 }

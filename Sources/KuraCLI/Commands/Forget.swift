@@ -78,34 +78,76 @@ struct Forget: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let source: RetentionRules = policy ? .policy(try loadPolicy()) : .same(rules)
-            let outcome = try await repository.withLockedRepository(command: "forget") { opened in
-                try await Forgetter(repository: opened).run(subject: subject, rules: source, dryRun: dryRun)
+            var results: [(repository: String?, outcome: Forgetter.Outcome, prune: PruneReport?)] = []
+            let targets = try self.targets()
+            var skipped: RetentionError?
+            for target in targets {
+                do {
+                    results.append(try await forget(in: target.options, repository: target.name))
+                } catch let error as RetentionError where targets.count > 1 && error != .noRule {
+                    // A copy repository may not hold the subject yet, or only subjects without rules.
+                    skipped = skipped ?? error
+                }
             }
-            var pruneReport: PruneReport?
-            if prune, outcome.removedCount > 0 {
-                let opened = try await repository.open()
-                let options = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused),
-                                           stepPause: Prune.testStepPause)
-                pruneReport = try await Pruner(repository: opened, options: options,
-                                               onMessage: { if !json { Output.error($0) } }).run()
-            }
+            if results.isEmpty, let skipped { throw skipped }
             if json {
-                var object: [String: Any] = ["dry_run": dryRun, "removed": outcome.removedCount,
-                                             "subjects": outcome.subjects.map(Self.json)]
-                if let pruneReport { object["prune"] = Prune.json(pruneReport) }
+                let subjects = results.flatMap { result in
+                    result.outcome.subjects.map { Self.json($0).merging(["repository": result.repository ?? NSNull()]) { $1 } }
+                }
+                var object: [String: Any] = ["dry_run": dryRun, "removed": results.reduce(0) { $0 + $1.outcome.removedCount },
+                                             "subjects": subjects]
+                let prunes = results.compactMap { result in result.prune.map { (result.repository, $0) } }
+                if prunes.count == 1, prunes[0].0 == nil { object["prune"] = Prune.json(prunes[0].1) }
+                if prunes.contains(where: { $0.0 != nil }) {
+                    object["prune"] = prunes.map { Prune.json($0.1).merging(["repository": $0.0 ?? NSNull()]) { $1 } }
+                }
                 print(try Prune.prettyJSON(object))
             } else {
-                for subject in outcome.subjects { Self.printOutcome(subject, dryRun: dryRun) }
-                if let pruneReport { Prune.printReport(pruneReport) }
+                for result in results {
+                    if let name = result.repository { print("repository \(name):") }
+                    for subject in result.outcome.subjects { Self.printOutcome(subject, dryRun: dryRun) }
+                    if let report = result.prune { Prune.printReport(report) }
+                }
             }
-            for name in outcome.damaged { Output.error("warning: generation \(name) cannot be read and was left alone") }
+            for result in results {
+                for name in result.outcome.damaged { Output.error("warning: generation \(name) cannot be read and was left alone") }
+            }
         }
     }
 
-    /// Until the policy file loader is merged, --policy cannot be used.
-    func loadPolicy() throws -> Policy {
-        throw CommandFailure(message: "--policy needs a policy file, and this kura cannot read one yet; give --keep-* flags")
+    /// The repositories to work in: with --policy and no repository named, every repository
+    /// of the policy that the subjects (or --subject) go to, copies included; else the one named.
+    func targets() throws -> [(name: String?, options: RepositoryOptions)] {
+        guard policy, let loaded = try? repository.policy.require() else { return [(nil, repository)] }
+        let named = (repository.repository.map { !$0.isEmpty } ?? false)
+            || !(ProcessInfo.processInfo.environment["KURA_REPOSITORY"] ?? "").isEmpty
+        if named { return [(nil, repository)] }
+        var subjects = loaded.subjects
+        if let subject {
+            guard let entry = loaded.subject(named: subject) else {
+                throw RetentionError.subjectNotInPolicy(subject, file: loaded.file)
+            }
+            subjects = [entry]
+        }
+        let names = Set(subjects.flatMap(\.repositories)).sorted()
+        let entries = names.compactMap { loaded.repositories[$0] }
+        if entries.count <= 1 { return [(entries.first?.name, entries.first.map(repository.forRepository) ?? repository)] }
+        return entries.map { ($0.name, repository.forRepository($0)) }
+    }
+
+    private func forget(in options: RepositoryOptions, repository name: String?) async throws
+        -> (repository: String?, outcome: Forgetter.Outcome, prune: PruneReport?) {
+        let source: RetentionRules = policy ? .policy(try options.policy.require()) : .same(rules)
+        let outcome = try await options.withLockedRepository(command: "forget") { opened in
+            try await Forgetter(repository: opened).run(subject: subject, rules: source, dryRun: dryRun)
+        }
+        guard prune, outcome.removedCount > 0 else { return (name, outcome, nil) }
+        let opened = try await options.open()
+        let pruneOptions = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused),
+                                        stepPause: Prune.testStepPause)
+        let report = try await Pruner(repository: opened, options: pruneOptions,
+                                      onMessage: { if !json { Output.error($0) } }).run()
+        return (name, outcome, report)
     }
 
     static func printOutcome(_ outcome: Forgetter.SubjectOutcome, dryRun: Bool) {
