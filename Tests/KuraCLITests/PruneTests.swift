@@ -54,6 +54,10 @@ import Testing
         #expect(!check.stderr.contains("not in any index"), "\(check.stderr)")
         #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
         #expect(try repo.restoredContents("t@1", source: repo.path("other")) == other)
+        let audit = try repo.kura("audit", "log")
+        #expect(audit.output.contains("forget") && audit.output.contains("count=2"), "\(audit.output)")
+        #expect(audit.output.contains("prune") && audit.output.contains("packs repacked=1"), "\(audit.output)")
+        #expect(try repo.kura("audit", "verify").status == 0)
         // A second prune finds nothing left to do.
         let again = jsonObject(try repo.kura("prune", "--json"))
         #expect(again["bytes_freed"] as? Int == 0, "\(again)")

@@ -183,6 +183,12 @@ public struct Pruner {
             try await repository.deletePack(pack)
             try await pause()
         }
+        if report.deadPacks + report.repackedPacks + report.leftoverPacks > 0 {
+            try await repository.appendAudit("prune", details: [
+                "packs deleted": String(report.deadPacks + report.repackedPacks + report.leftoverPacks),
+                "packs repacked": String(report.repackedPacks), "packs written": String(report.newPacks),
+                "bytes freed": String(report.bytesFreed)])
+        }
         return report
     }
 

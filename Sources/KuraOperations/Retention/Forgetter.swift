@@ -63,14 +63,24 @@ public struct Forgetter {
             let retention = Retention.plan(subject: name, candidates, rules: rules, now: now)
             outcome.subjects.append(SubjectOutcome(rules: rules, retention: retention))
         }
-        if !dryRun {
+        if !dryRun, outcome.removedCount > 0 {
             for subject in outcome.subjects {
                 for decision in subject.retention.removed {
                     guard let id = GenerationID(hex: decision.candidate.id) else { continue }
                     try await repository.delete(generation: id)
                 }
             }
+            try await repository.appendAudit("forget", details: Self.auditDetails(outcome))
         }
         return outcome
+    }
+
+    /// What the audit log records: the generations removed (the first 200 by name) and the rules.
+    static func auditDetails(_ outcome: Outcome) -> [String: String] {
+        let removed = outcome.subjects.flatMap { $0.retention.removed.map(\.candidate.name) }
+        let rules = outcome.subjects.filter { !$0.retention.removed.isEmpty }.map { "\($0.retention.subject): \($0.rules.summary)" }
+        return ["count": String(removed.count),
+                "generations": removed.prefix(200).joined(separator: " ") + (removed.count > 200 ? " …" : ""),
+                "rules": rules.joined(separator: "; ")]
     }
 }
