@@ -1,4 +1,5 @@
 import Foundation
+import KuraTestSupport
 import Testing
 
 /// `kura prune` with the real binary: space is freed, everything kept restores byte for byte,
@@ -8,8 +9,8 @@ import Testing
 
     /// Three generations of a folder where each changes some files: after keeping only the
     /// last, generation 1's pack is partly used (repack) and generation 2's unused (delete).
-    static func threeGenerations() throws -> (RepositoryScratch, [String: String]) {
-        let repo = try RepositoryScratch()
+    static func threeGenerations(_ made: RepositoryScratch? = nil) throws -> (RepositoryScratch, [String: String]) {
+        let repo = try made ?? RepositoryScratch()
         for index in 0..<4 { try repo.writeRandom("data/f\(index)", size: 1_000_000, seed: UInt64(2 * index + 11)) }
         #expect(try repo.backup("s", repo.path("data"), at: "2025-01-01T00:00:00Z").status == 0)
         try repo.writeRandom("data/f0", size: 1_000_000, seed: 101)
@@ -182,6 +183,29 @@ import Testing
         let partWay = Set(states).subtracting(["+0/-0", finished])
         #expect(partWay.count >= 4, "states reached: \(states)")
         print("prune of \(fullReport["packs"] ?? 0) packs took \(String(format: "%.2f", duration)) s; kills left \(states)")
+    }
+
+    /// The same on a real S3 server (SeaweedFS): prune frees the packs, a prune killed part-way
+    /// leaves a repository check accepts, and everything still restores.
+    @Test func pruneOnS3() throws {
+        let server = try SeaweedServer()
+        let scratch = try RepositoryScratch(repository: "s3://kura-prune-\(UInt32.random(in: 0...UInt32.max))/r",
+                                            environment: server.environment)
+        let (repo, latest) = try Self.threeGenerations(scratch)
+        #expect(try repo.kura("forget", "--subject", "s", "--keep-last", "1").status == 0)
+        let killed = try repo.scratch.start(Tools.kura, ["prune"], environment: repo.environment.merging(["KURA_TEST_PRUNE_STEP_PAUSE": "0.3"]) { $1 })
+        usleep(1_500_000)
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        let check = try repo.kura("check", "--read-data")
+        #expect(check.status == 0, "\(check.output) \(check.stderr)")
+        #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
+        let result = try repo.kura("prune", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let after = jsonObject(try repo.kura("prune", "--dry-run", "--json"))
+        #expect(after["packs"] as? Int == 3 && after["bytes_freed"] as? Int == 0, "s@3's two packs and t@1's: \(after)")
+        #expect(try repo.kura("check", "--read-data").status == 0)
+        #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
     }
 
     @Test func badInput() throws {

@@ -83,7 +83,9 @@ struct Forget: AsyncParsableCommand {
             var skipped: RetentionError?
             for target in targets {
                 do {
-                    results.append(try await forget(in: target.options, repository: target.name))
+                    let result = try await forget(in: target.options, repository: target.name)
+                    results.append(result)
+                    if !json { Self.printResult(result, dryRun: dryRun) }
                 } catch let error as RetentionError where targets.count > 1 && error != .noRule {
                     // A copy repository may not hold the subject yet, or only subjects without rules.
                     skipped = skipped ?? error
@@ -102,12 +104,6 @@ struct Forget: AsyncParsableCommand {
                     object["prune"] = prunes.map { Prune.json($0.1).merging(["repository": $0.0 ?? NSNull()]) { $1 } }
                 }
                 print(try Prune.prettyJSON(object))
-            } else {
-                for result in results {
-                    if let name = result.repository { print("repository \(name):") }
-                    for subject in result.outcome.subjects { Self.printOutcome(subject, dryRun: dryRun) }
-                    if let report = result.prune { Prune.printReport(report) }
-                }
             }
             for result in results {
                 for name in result.outcome.damaged { Output.error("warning: generation \(name) cannot be read and was left alone") }
@@ -148,6 +144,12 @@ struct Forget: AsyncParsableCommand {
         let report = try await Pruner(repository: opened, options: pruneOptions,
                                       onMessage: { if !json { Output.error($0) } }).run()
         return (name, outcome, report)
+    }
+
+    static func printResult(_ result: (repository: String?, outcome: Forgetter.Outcome, prune: PruneReport?), dryRun: Bool) {
+        if let name = result.repository { print("repository \(name):") }
+        for subject in result.outcome.subjects { printOutcome(subject, dryRun: dryRun) }
+        if let report = result.prune { Prune.printReport(report) }
     }
 
     static func printOutcome(_ outcome: Forgetter.SubjectOutcome, dryRun: Bool) {

@@ -89,7 +89,7 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
     case let error as RestoreError:
         return (error.description, .failure)
     case let error as RetentionError:
-        return (error.description, error == .noRule ? .usage : .failure)
+        return (error.description, error == .noRule || error.isConfiguration ? .usage : .failure)
     case let error as PruneError:
         return (error.description, error == .concurrentPrune ? .failure : .damaged)
     default:

@@ -21,3 +21,11 @@ extension RetentionError: CustomStringConvertible {
         }
     }
 }
+
+extension RetentionError {
+    /// A problem of the policy file rather than of the repository.
+    public var isConfiguration: Bool {
+        if case .noRuleInPolicy = self { return true }
+        return false
+    }
+}
