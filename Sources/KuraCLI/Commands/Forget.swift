@@ -26,22 +26,24 @@ struct Forget: AsyncParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Option(help: "Only this subject's generations.")
+    @Option(help: ArgumentHelp("Only this subject's generations.", valueName: "SUBJECT"))
     var subject: String?
 
-    @Option(name: .customLong("keep-last"), help: "Keep the N newest generations.")
+    @Option(name: .customLong("keep-last"), help: ArgumentHelp("Keep the N newest generations.", valueName: "N"))
     var last: KeepCount?
-    @Option(name: .customLong("keep-hourly"), help: "Keep the newest generation of each of the last N hours that have one.")
+    @Option(name: .customLong("keep-hourly"),
+            help: ArgumentHelp("Keep the newest generation of each of the last N hours that have one.", valueName: "N"))
     var hourly: KeepCount?
-    @Option(name: .customLong("keep-daily"), help: "… of the last N days.")
+    @Option(name: .customLong("keep-daily"), help: ArgumentHelp("… of the last N days.", valueName: "N"))
     var daily: KeepCount?
-    @Option(name: .customLong("keep-weekly"), help: "… of the last N ISO weeks.")
+    @Option(name: .customLong("keep-weekly"), help: ArgumentHelp("… of the last N ISO weeks.", valueName: "N"))
     var weekly: KeepCount?
-    @Option(name: .customLong("keep-monthly"), help: "… of the last N months.")
+    @Option(name: .customLong("keep-monthly"), help: ArgumentHelp("… of the last N months.", valueName: "N"))
     var monthly: KeepCount?
-    @Option(name: .customLong("keep-yearly"), help: "… of the last N years.")
+    @Option(name: .customLong("keep-yearly"), help: ArgumentHelp("… of the last N years.", valueName: "N"))
     var yearly: KeepCount?
-    @Option(name: .customLong("keep-within"), help: "Keep generations younger than DURATION (e.g. 36h, 2w) before the newest.")
+    @Option(name: .customLong("keep-within"),
+            help: ArgumentHelp("Keep generations younger than DURATION (e.g. 36h, 2w) before the newest.", valueName: "DURATION"))
     var within: String?
 
     @Flag(help: "Use each subject's `keep` rules from the policy file instead of flags.")
@@ -53,7 +55,7 @@ struct Forget: AsyncParsableCommand {
     @Flag(help: "Run `kura prune` afterwards when generations were removed.")
     var prune = false
 
-    @Option(help: "With --prune: as `kura prune --max-unused`.")
+    @Option(help: ArgumentHelp("With --prune: as `kura prune --max-unused`.", valueName: "PERCENT"))
     var maxUnused: String = "5%"
 
     @Flag(help: "Print JSON.")

@@ -25,7 +25,8 @@ struct Prune: AsyncParsableCommand {
     @Flag(help: "Show what would be deleted and repacked; change nothing.")
     var dryRun = false
 
-    @Option(help: "Repack partly used packs until at most PERCENT of the kept data is unused (0% to 100%).")
+    @Option(help: ArgumentHelp("Repack partly used packs until at most PERCENT of the kept data is unused (0% to 100%).",
+                              valueName: "PERCENT"))
     var maxUnused: String = "5%"
 
     @Flag(help: "Print JSON.")
