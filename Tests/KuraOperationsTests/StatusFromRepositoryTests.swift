@@ -3,6 +3,7 @@ import KuraCrypto
 import KuraOperations
 import KuraRepository
 import KuraStorage
+import KuraTestSupport
 import Testing
 
 /// Status and its HTML page from a real repository on disk: signed generation and drill
@@ -65,7 +66,7 @@ import Testing
         #expect(rendered.count("rto-line") == 1)
         #expect(rendered.count("breach-band") == 3, "db's gaps of 10h and 11h, and web's last day")
         #expect(rendered.count("no-drills") == 1, "web has no drill")
-        #expect(rendered.screenshot.non_background_fraction > 0.02, "the page is not blank")
+        #expect(rendered.screenshot.nonBackgroundFraction > 0.02, "the page is not blank")
         #expect(rendered.screenshot.colours >= 5, "badges, marks and bands are drawn in colour")
     }
 }

@@ -36,7 +36,12 @@ struct RunbookCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp("The folder the runbook's restore commands restore into, one subfolder per subject (default /srv/restore).",
+                               valueName: "dir"))
+    var restoreRoot = Runbook.defaultRestoreRoot
+
     func validate() throws {
+        if restoreRoot.isEmpty { throw ValidationError("--restore-root needs a folder") }
         if let output, output.isEmpty || output.hasSuffix("/") { throw ValidationError("--output needs a file name") }
     }
 
@@ -44,7 +49,8 @@ struct RunbookCommand: AsyncParsableCommand {
         try await reportingErrors {
             let gathered = try await RecordsGathering.gather(repository, subject: subject)
             let report = try gathered.report(subject: subject)
-            let document = Runbook.build(report: report, access: gathered.access, policy: gathered.policy, subject: subject)
+            let document = Runbook.build(report: report, access: gathered.access, policy: gathered.policy, subject: subject,
+                                         restoreRoot: RepositoryOptions.absolute(restoreRoot))
             let text = format == .html ? document.html() : document.markdown()
             if let output {
                 try ReportFile.write(text, to: output)

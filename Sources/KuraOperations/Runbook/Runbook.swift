@@ -5,15 +5,16 @@ import KuraRepository
 /// from the policy (targets, repositories, password sources) and what the repositories hold
 /// now (generations, last drills, keys). It names password sources, never secrets.
 public enum Runbook {
-    /// Where restores go unless the admin chooses otherwise.
-    public static let restoreRoot = "/srv/restore"
+    /// Where the printed restore commands put files unless the admin chooses another folder.
+    public static let defaultRestoreRoot = "/srv/restore"
 
     /// - Parameters:
     ///   - report: the status of every subject, from `StatusReport.evaluate`.
     ///   - access: how to reach each repository (location, password source), by name.
     ///   - subject: only this subject, if given.
+    ///   - restoreRoot: restore commands put each subject in a folder of its own below this one.
     public static func build(report: StatusReport, access: [String: RepositoryPolicy], policy: Policy?,
-                             subject only: String? = nil) -> RunbookDocument {
+                             subject only: String? = nil, restoreRoot: String = defaultRestoreRoot) -> RunbookDocument {
         var document = RunbookDocument(title: only.map { "Kura recovery runbook: \($0)" } ?? "Kura recovery runbook")
         let subjects = report.subjects.filter { only == nil || $0.name == only }
         var made = "Made at \(StatusReport.shortTime(report.time)) UTC"
@@ -34,7 +35,7 @@ public enum Runbook {
 
         for (position, subject) in subjects.enumerated() {
             document.blocks.append(contentsOf: section(subject, order: position + 1, report: report, access: access,
-                                                       policy: policy))
+                                                       policy: policy, restoreRoot: restoreRoot))
         }
         if subjects.isEmpty {
             document.blocks.append(.paragraph("No subject to restore: the policy names none and the repositories hold no generation."))
@@ -43,7 +44,7 @@ public enum Runbook {
     }
 
     private static func section(_ subject: SubjectStatus, order: Int, report: StatusReport,
-                                access: [String: RepositoryPolicy], policy: Policy?) -> [RunbookDocument.Block] {
+                                access: [String: RepositoryPolicy], policy: Policy?, restoreRoot: String) -> [RunbookDocument.Block] {
         var blocks: [RunbookDocument.Block] = []
         let title = "\(order). \(subject.name)" + (subject.priority.map { " (priority \($0))" } ?? "")
         blocks.append(.heading(level: 2, text: title, anchor: "subject-\(subject.name)"))
@@ -89,7 +90,8 @@ public enum Runbook {
                                              + "\(StatusReport.shortTime(newest.time)) UTC."))
                 }
             }
-            blocks.append(contentsOf: steps(subject: subject.name, repository: repository, copy: copy, config: policy?.file))
+            blocks.append(contentsOf: steps(subject: subject.name, repository: repository, copy: copy, config: policy?.file,
+                                            target: restoreRoot + "/" + subject.name))
         }
         if subject.copies.count == 1, let only = subject.copies.first {
             blocks.append(.heading(level: 3, text: "If `\(only.repository)` is unavailable", anchor: nil))
@@ -101,9 +103,8 @@ public enum Runbook {
     }
 
     private static func steps(subject: String, repository: RepositoryPolicy, copy: SubjectCopyStatus,
-                              config: String?) -> [RunbookDocument.Block] {
+                              config: String?, target: String) -> [RunbookDocument.Block] {
         let (prefix, flags) = access(repository)
-        let target = "\(restoreRoot)/\(subject)"
         func command(_ words: String) -> String { prefix + "kura " + words + flags }
         var blocks: [RunbookDocument.Block] = []
         blocks.append(.steps([
