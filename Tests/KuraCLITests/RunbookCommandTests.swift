@@ -19,9 +19,10 @@ import Testing
         #expect(text.contains("its password is in the file `\(repo.path("password"))`"))
         #expect(!text.contains("test password"), "never the secret itself")
 
-        let commands = text.split(separator: "\n").map(String.init)
-            .filter { $0.hasPrefix("kura ") && $0.contains(" etc") }
-        #expect(commands.count == 3, "generations, check, restore: \(commands)")
+        let etcSection = text[etc.upperBound..<home.lowerBound]
+        let commands = etcSection.split(separator: "\n").map(String.init)
+            .filter { $0.hasPrefix("kura ") || $0.hasPrefix("mkdir ") }
+        #expect(commands.count == 4, "generations, check, mkdir, restore: \(commands)")
         let kuraFolder = (Tools.kura as NSString).deletingLastPathComponent
         for command in commands {
             // Run as printed, in a clean environment: everything it needs is on the line.

@@ -95,9 +95,11 @@ public enum Runbook {
         }
         if subject.copies.count == 1, let only = subject.copies.first {
             blocks.append(.heading(level: 3, text: "If `\(only.repository)` is unavailable", anchor: nil))
-            blocks.append(.paragraph("There is no other copy: the policy sends `\(subject.name)` to one repository only. "
-                                     + "Bring `\(only.repository)` back (storage, network, credentials) or restore from "
-                                     + "outside Kura; then add a second repository to the subject in the policy."))
+            let why = policy == nil ? "this runbook was made from one repository, without a policy file"
+                                    : "the policy sends `\(subject.name)` to one repository only"
+            blocks.append(.paragraph("There is no other copy: \(why). Bring `\(only.repository)` back (storage, network, "
+                                     + "credentials) or restore from outside Kura; then give the subject a second "
+                                     + "repository in the policy."))
         }
         return blocks
     }
@@ -117,6 +119,7 @@ public enum Runbook {
         var lines = [
             command("generations --subject \(ShellWords.quote(subject))"),
             command("check"),
+            "mkdir -p \(ShellWords.quote(target))",
             command("restore \(ShellWords.quote(subject + "@latest")) --target \(ShellWords.quote(target)) --verify"),
         ]
         if let config {
