@@ -25,7 +25,7 @@ import Testing
         #expect(db.lowerBound < web.lowerBound)
         #expect(text.contains("kura generations --subject db --repo /srv/kura/main --password-file /etc/kura/main.pw"))
         #expect(text.contains("kura restore db@latest --target /srv/restore/db --verify --repo /srv/kura/main --password-file /etc/kura/main.pw"))
-        #expect(text.contains("KURA_PASSWORD_COMMAND='pass show kura/offsite' kura restore db@latest --target /srv/restore/db --verify --repo s3://backups/kura --s3-endpoint https://s3.example.net --s3-region eu-west-1"))
+        #expect(text.contains("kura restore db@latest --target /srv/restore/db --verify --repo s3://backups/kura --password-command 'pass show kura/offsite' --s3-endpoint https://s3.example.net --s3-region eu-west-1"))
         #expect(text.contains("If `main` is unavailable: restore from `offsite`"))
         #expect(text.contains("admin (admin), oncall (restore)"), "keys that can restore, not the backup key")
         #expect(!text.contains("ci (backup)"))
@@ -48,7 +48,7 @@ import Testing
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(html.contains("<h2 id=\"subject-db\">1. db (priority 1)</h2>"))
         #expect(html.contains("kura restore db@latest --target /srv/restore/db --verify --repo /srv/kura/main"))
-        #expect(html.contains("KURA_PASSWORD_COMMAND=&#39;pass show kura/offsite&#39;"))
+        #expect(html.contains("--password-command &#39;pass show kura/offsite&#39;"))
         #expect(!html.contains("http://") && !html.contains("https://fonts"), "nothing from the network")
     }
 }

@@ -29,20 +29,13 @@ import Testing
         #expect(report.subject(named: "db")?.needsBackup == false)
     }
 
-    @Test func dueMarginIsATenthAtLeastFiveMinutesAtMostHalf() {
-        #expect(DueMargin.seconds(rpo: 3600, lastBackupSeconds: 1) == 360)
-        #expect(DueMargin.seconds(rpo: 900, lastBackupSeconds: 1) == 300)
-        #expect(DueMargin.seconds(rpo: 120, lastBackupSeconds: 1) == 60)
-        #expect(DueMargin.seconds(rpo: 86_400, lastBackupSeconds: 7200) == 14_400, "twice a two-hour backup")
-        #expect(DueMargin.seconds(rpo: 3600, lastBackupSeconds: 5000) == 1800, "capped at half the RPO")
-    }
-
-    @Test func aSlowBackupMakesTheSubjectDueEarlier() {
-        let policy = F.policy([F.subject("db", priority: 1, rpo: "1h", repositories: ["main"])])
-        let quick = StatusReport.evaluate(policy: policy, records: [F.records("main", [F.generation("db", 1, ago: 2700, seconds: 10)])], now: F.now)
-        let slow = StatusReport.evaluate(policy: policy, records: [F.records("main", [F.generation("db", 1, ago: 2700, seconds: 600)])], now: F.now)
-        #expect(quick.subjects[0].state == .ok)
-        #expect(slow.subjects[0].state == .due)
+    @Test func dueAndBreachTimesFollowRunsMargin() throws {
+        let policy = F.policy([F.subject("db", priority: 1, rpo: "15m", repositories: ["main"])])
+        for (ago, state) in [(299.0, TargetState.ok), (600, .due), (900, .due), (901, .breached)] {
+            let report = StatusReport.evaluate(policy: policy, records: [F.records("main", [F.generation("db", 1, ago: ago)])], now: F.now)
+            #expect(report.subjects[0].state == state, "\(ago) s old with a 15m RPO and a 5m margin")
+            #expect(report.subjects[0].copies[0].dueAt == F.now.addingTimeInterval(-ago + 600))
+        }
     }
 
     @Test func everyCopyIsJudgedAndTheWorstCounts() throws {

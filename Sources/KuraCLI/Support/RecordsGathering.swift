@@ -12,15 +12,47 @@ struct RecordsGathering {
     var access: [String: RepositoryPolicy]
     var records: [RepositoryRecords]
 
-    /// - Parameter subject: only the repositories this subject goes to (all when it is not in the policy).
+    /// With a policy: every repository of the policy (only the subject's, when a policy
+    /// subject is named), each opened with its own location and password source; `--repo
+    /// NAME` narrows to that policy repository. Without a policy, or when `--repo` or
+    /// KURA_REPOSITORY names a location outside it: that one repository, opened as every
+    /// other command opens it, so its errors keep their usual exit codes.
     static func gather(_ options: RepositoryOptions, subject: String?) async throws -> RecordsGathering {
-        // Without a policy: the one repository of --repo / KURA_REPOSITORY, opened as every
-        // other command opens it, so its errors keep their usual exit codes.
-        let location = options.location
-        let opened = try await options.open()
-        let records = await RepositoryRecords.read(name: location, location: location, from: opened)
-        return RecordsGathering(policy: nil, access: [location: options.passwordSourceDescription(name: location)],
-                                records: [records])
+        let policy = try options.policy.load()
+        let named = options.repository.flatMap { $0.isEmpty ? nil : $0 }
+            ?? ProcessInfo.processInfo.environment["KURA_REPOSITORY"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let policy, named == nil || policy.repositories[named ?? ""] != nil else {
+            let resolved = try options.resolved()
+            let location = resolved.location
+            let opened = try await resolved.open()
+            let records = await RepositoryRecords.read(name: location, location: location, from: opened)
+            return RecordsGathering(policy: nil, access: [location: resolved.passwordSourceDescription(name: location)],
+                                    records: [records])
+        }
+        var entries = orderedRepositories(of: policy)
+        if let named {
+            entries = entries.filter { $0.name == named }
+        } else if let subject, let entry = policy.subject(named: subject) {
+            entries = entries.filter { entry.repositories.contains($0.name) }
+        }
+        var access: [String: RepositoryPolicy] = [:]
+        var records: [RepositoryRecords] = []
+        for entry in entries {
+            let options = options.forRepository(entry)
+            access[entry.name] = options.passwordSourceDescription(name: entry.name)
+            records.append(await read(entry, options: options))
+        }
+        return RecordsGathering(policy: policy, access: access, records: records)
+    }
+
+    /// The policy's repositories in the order subjects name them (priority first), then the rest by name.
+    static func orderedRepositories(of policy: Policy) -> [RepositoryPolicy] {
+        var names: [String] = []
+        for subject in policy.subjects {
+            for name in subject.repositories where !names.contains(name) { names.append(name) }
+        }
+        for name in policy.repositories.keys.sorted() where !names.contains(name) { names.append(name) }
+        return names.compactMap { policy.repositories[$0] }
     }
 
     /// Reads one policy repository; failures become unreadable records and a line on stderr.
@@ -53,8 +85,12 @@ extension RepositoryOptions {
     /// (a file or command name, never the password).
     func passwordSourceDescription(name: String) -> RepositoryPolicy {
         let environment = ProcessInfo.processInfo.environment
-        let file = passwordFile ?? environment["KURA_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        let command = file == nil ? environment["KURA_PASSWORD_COMMAND"].flatMap { $0.isEmpty ? nil : $0 } : nil
+        var file = passwordFile
+        var command = passwordCommand
+        if file == nil, command == nil {
+            file = environment["KURA_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            command = file == nil ? environment["KURA_PASSWORD_COMMAND"].flatMap { $0.isEmpty ? nil : $0 } : nil
+        }
         return RepositoryPolicy(name: name, location: Self.absolute(location), passwordFile: file.map(Self.absolute),
                                 passwordCommand: command, s3Endpoint: s3Endpoint, s3Region: s3Region)
     }

@@ -106,8 +106,8 @@ public enum Runbook {
 
     private static func steps(subject: String, repository: RepositoryPolicy, copy: SubjectCopyStatus,
                               config: String?, target: String) -> [RunbookDocument.Block] {
-        let (prefix, flags) = access(repository)
-        func command(_ words: String) -> String { prefix + "kura " + words + flags }
+        let flags = access(repository)
+        func command(_ words: String) -> String { "kura " + words + flags }
         var blocks: [RunbookDocument.Block] = []
         blocks.append(.steps([
             "Key: one with the admin or restore role in `\(repository.name)`; " + passwordSource(repository) + ".",
@@ -123,7 +123,7 @@ public enum Runbook {
             command("restore \(ShellWords.quote(subject + "@latest")) --target \(ShellWords.quote(target)) --verify"),
         ]
         if let config {
-            lines.append(prefix + "kura status \(ShellWords.quote(subject)) --config \(ShellWords.quote(config))"
+            lines.append("kura status \(ShellWords.quote(subject)) --config \(ShellWords.quote(config))"
                          + "    # afterwards: the subject's state and the next backup")
         }
         blocks.append(.commands(lines))
@@ -133,18 +133,17 @@ public enum Runbook {
         return blocks
     }
 
-    /// The environment before `kura` and the flags after the subcommand that reach `repository`.
-    static func access(_ repository: RepositoryPolicy) -> (prefix: String, flags: String) {
-        var prefix = ""
+    /// The flags that reach `repository`: location, password source, S3 endpoint and region.
+    static func access(_ repository: RepositoryPolicy) -> String {
         var flags = " --repo " + ShellWords.quote(repository.location)
         if let file = repository.passwordFile {
             flags += " --password-file " + ShellWords.quote(file)
         } else if let command = repository.passwordCommand {
-            prefix = "KURA_PASSWORD_COMMAND=" + ShellWords.quote(command) + " "
+            flags += " --password-command " + ShellWords.quote(command)
         }
         if let endpoint = repository.s3Endpoint { flags += " --s3-endpoint " + ShellWords.quote(endpoint) }
         if let region = repository.s3Region { flags += " --s3-region " + ShellWords.quote(region) }
-        return (prefix, flags)
+        return flags
     }
 
     static func passwordSource(_ repository: RepositoryPolicy) -> String {

@@ -57,12 +57,9 @@ extension StatusReport {
                                             age: now.timeIntervalSince(newest.time), host: newest.host,
                                             bytes: newest.summary.bytes)
             if let rpo {
-                let margin = DueMargin.seconds(rpo: rpo, lastBackupSeconds: newest.summary.seconds)
-                let dueAt = newest.time.addingTimeInterval(rpo - margin)
-                let breachAt = newest.time.addingTimeInterval(rpo)
-                copy.dueAt = dueAt
-                copy.breachAt = breachAt
-                copy.rpoState = now > breachAt ? .breached : now >= dueAt ? .due : .ok
+                copy.dueAt = newest.time.addingTimeInterval(rpo - RPOState.safetyMargin(for: rpo))
+                copy.breachAt = newest.time.addingTimeInterval(rpo)
+                copy.rpoState = TargetState(RPOState.of(age: now.timeIntervalSince(newest.time), rpo: rpo))
             }
         }
         copy.drills = contents.drills.filter { $0.subject == subject }.sorted { $0.time < $1.time }.map { record in

@@ -121,6 +121,15 @@ public enum TargetState: String, Sendable, Comparable, CaseIterable {
     /// repository cannot be read.
     case breached
 
+    /// The state `kura run` uses to decide a backup (same margin, docs/STATUS.md).
+    public init(_ state: RPOState) {
+        self = switch state {
+        case .ok: .ok
+        case .due: .due
+        case .breached: .breached
+        }
+    }
+
     private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
 }
