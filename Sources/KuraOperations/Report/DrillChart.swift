@@ -13,7 +13,7 @@ enum DrillChart {
                 + (subject.drillPolicy != nil ? ": one is overdue (run <code>kura drill \(HTML.escape(subject.name))</code>)." : ".")
                 + "</p>\n"
         }
-        let width = 800.0, height = 180.0, left = 60.0, bottom = 150.0, top = 12.0
+        let width = 800.0, height = 180.0, left = 120.0, bottom = 150.0, top = 12.0
         let rto = subject.rto ?? drills.compactMap(\.rto).last
         let highest = max(drills.map(\.estimatedFullSeconds).max() ?? 1, rto ?? 0, 1) * 1.15
         func y(_ seconds: Double) -> Double { bottom - (seconds / highest) * (bottom - top) }

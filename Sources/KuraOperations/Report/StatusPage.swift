@@ -52,6 +52,10 @@ public enum StatusPage {
         return html + "</ul>\n"
     }
 
+    static let legend = "<p class=\"legend muted\"><span style=\"color:#1f6feb\">●</span> a generation · "
+        + "<span style=\"color:#8fd19e\">■</span> the RPO window before now · "
+        + "<span style=\"color:#f4a6a6\">■</span> the newest generation was older than the RPO</p>\n"
+
     static func anchor(_ name: String) -> String {
         String(name.unicodeScalars.map { scalar -> Character in
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_") ? Character(scalar) : "_"
@@ -74,7 +78,7 @@ public enum StatusPage {
             for warning in subject.warnings { html += "<li class=\"warning\">\(HTML.escape(warning))</li>\n" }
             html += "</ul>\n"
         }
-        html += "<h3>Generations against the RPO</h3>\n" + GenerationTimeline.svg(subject, now: now)
+        html += "<h3>Generations against the RPO</h3>\n" + GenerationTimeline.svg(subject, now: now) + legend
         html += "<h3>Drill restore times against the RTO</h3>\n" + DrillChart.svg(subject)
         return html + "</section>\n"
     }
