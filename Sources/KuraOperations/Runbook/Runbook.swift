@@ -91,7 +91,8 @@ public enum Runbook {
                 }
             }
             blocks.append(contentsOf: steps(subject: subject.name, repository: repository, copy: copy, config: policy?.file,
-                                            target: restoreRoot + "/" + subject.name))
+                                            target: restoreRoot + "/" + subject.name,
+                                            sameAs: position == 0 ? nil : subject.copies[0].repository))
         }
         if subject.copies.count == 1, let only = subject.copies.first {
             blocks.append(.heading(level: 3, text: "If `\(only.repository)` is unavailable", anchor: nil))
@@ -105,17 +106,16 @@ public enum Runbook {
     }
 
     private static func steps(subject: String, repository: RepositoryPolicy, copy: SubjectCopyStatus,
-                              config: String?, target: String) -> [RunbookDocument.Block] {
+                              config: String?, target: String, sameAs first: String?) -> [RunbookDocument.Block] {
         let flags = access(repository)
         func command(_ words: String) -> String { "kura " + words + flags }
         var blocks: [RunbookDocument.Block] = []
-        blocks.append(.steps([
-            "Key: one with the admin or restore role in `\(repository.name)`; " + passwordSource(repository) + ".",
-            "List the generations (any role that reads records: admin, restore, auditor) and pick one; `\(subject)@latest` is the newest.",
-            "Check the repository's structure (admin or restore). Exit 3 names damaged objects and the generations they affect: choose an unaffected generation or the next repository.",
-            "Restore into an empty folder (admin or restore). Files come back under their full original paths below the target, verified as they are read.",
-            "Move the restored files into place (or restore with `--target /` and `--overwrite` to put them back directly), then start the services that use them.",
-        ]))
+        if let first {
+            blocks.append(.paragraph("The same steps as for `\(first)`, with a key with the admin or restore role in "
+                                     + "`\(repository.name)`; " + passwordSource(repository) + ":"))
+        } else {
+            blocks.append(.steps(steps(subject: subject, repository: repository)))
+        }
         var lines = [
             command("generations --subject \(ShellWords.quote(subject))"),
             command("check"),
@@ -131,6 +131,16 @@ public enum Runbook {
             blocks.append(.paragraph("When this runbook was made `\(repository.name)` could not be read: \(copy.unreadable ?? "")."))
         }
         return blocks
+    }
+
+    private static func steps(subject: String, repository: RepositoryPolicy) -> [String] {
+        [
+            "Key: one with the admin or restore role in `\(repository.name)`; " + passwordSource(repository) + ".",
+            "List the generations (any role that reads records: admin, restore, auditor) and pick one; `\(subject)@latest` is the newest.",
+            "Check the repository's structure (admin or restore). Exit 3 names damaged objects and the generations they affect: choose an unaffected generation or the next repository.",
+            "Restore into an empty folder (admin or restore). Files come back under their full original paths below the target, verified as they are read.",
+            "Move the restored files into place (or restore with `--target /` and `--overwrite` to put them back directly), then start the services that use them.",
+        ]
     }
 
     /// The flags that reach `repository`: location, password source, S3 endpoint and region.
