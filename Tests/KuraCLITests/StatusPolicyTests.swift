@@ -151,4 +151,33 @@ import Testing
         #expect(broken.status == 3, "main cannot be read now")
         #expect(broken.output.contains("could not be read"), "the runbook is still written and says so")
     }
+
+    @Test func oneRepositoryByNameAndDamagedRecords() throws {
+        let (repo, config) = try Self.setUp()
+        let copyOnly = try repo.kura(arguments: ["status", "--json", "--repo", "copy"], environment: Self.at("2030-03-01T00:30:00Z", config))
+        #expect(copyOnly.status == 0, "\(copyOnly.stderr)")
+        let document = try Self.json(copyOnly)
+        #expect((document["repositories"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["copy"])
+
+        // A generation record in copy is damaged: it no longer counts, status says so, and
+        // db (whose only generation there it was) breaches its RPO in copy.
+        let generations = repo.path("copy/generations")
+        let enumerator = FileManager.default.enumerator(atPath: generations)
+        var files: [String] = []
+        while let entry = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: generations + "/" + entry, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files.append(generations + "/" + entry)
+            }
+        }
+        let record = try #require(files.first)
+        chmod(record, 0o600)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: record)))
+        bytes[40] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: record))
+        let damaged = try repo.kura(arguments: ["status"], environment: Self.at("2030-03-01T00:30:00Z", config))
+        #expect(damaged.status == 3)
+        #expect(damaged.output.contains("1 damaged record(s): run kura check"), "\(damaged.output)")
+        #expect(damaged.output.contains("BREACH db: RPO breached in copy: no generation at all"), "\(damaged.output)")
+    }
 }

@@ -117,6 +117,15 @@ import Testing
         #expect(!report.inBreach)
     }
 
+    @Test func onlyTheRepositoriesReadAreJudged() {
+        let policy = F.policy([F.subject("db", priority: 1, rpo: "1h", repositories: ["main", "offsite"]),
+                               F.subject("etc", priority: 2, rpo: "1h", repositories: ["main"])])
+        let report = StatusReport.evaluate(policy: policy, records: [F.records("offsite", [F.generation("db", 1, ago: 60)])], now: F.now)
+        #expect(report.subjects.map(\.name) == ["db"])
+        #expect(report.subjects[0].copies.map(\.repository) == ["offsite"])
+        #expect(report.subjects[0].state == .ok)
+    }
+
     @Test func withoutAPolicyEverySubjectOfTheRepositoryIsListed() {
         let main = F.records("/srv/kura/main", [F.generation("b", 1, ago: 60), F.generation("a", 1, ago: 60),
                                                 F.generation("a", 2, ago: 30)])

@@ -8,16 +8,17 @@ extension StatusReport {
     /// first); subjects found in a repository but not in the policy are listed after them,
     /// without targets. Without a policy (`policy` nil), every subject in the repositories is
     /// listed without targets. A repository that cannot be read is a breach for its subjects.
+    /// Only the repositories in `records` are judged: a subject none of whose repositories
+    /// is among them is left out (so `kura status --repo NAME` shows that repository alone).
     public static func evaluate(policy: Policy?, records: [RepositoryRecords], now: Date) -> StatusReport {
         var subjects: [SubjectStatus] = []
         for subject in policy?.subjects ?? [] {
-            let copies = subject.repositories.enumerated().map { position, name in
-                let repository = records.first { $0.name == name }
-                    ?? RepositoryRecords(name: name, location: policy?.repositories[name]?.location ?? "",
-                                         contents: .unreadable("it was not read"))
+            let copies = subject.repositories.enumerated().compactMap { position, name -> SubjectCopyStatus? in
+                guard let repository = records.first(where: { $0.name == name }) else { return nil }
                 return copy(of: subject.name, in: repository, isPrimary: position == 0, rpo: subject.rpo,
                             rto: subject.rto, now: now)
             }
+            if copies.isEmpty, !subject.repositories.isEmpty { continue }
             subjects.append(judge(name: subject.name, inPolicy: true, priority: subject.priority, rpo: subject.rpo,
                                   rto: subject.rto, drillPolicy: subject.drill, copies: copies, now: now))
         }
