@@ -36,13 +36,26 @@ struct RecordsGathering {
             entries = entries.filter { entry.repositories.contains($0.name) }
         }
         var access: [String: RepositoryPolicy] = [:]
-        var records: [RepositoryRecords] = []
         for entry in entries {
-            let options = options.forRepository(entry)
-            access[entry.name] = options.passwordSourceDescription(name: entry.name)
-            records.append(await read(entry, options: options))
+            access[entry.name] = options.forRepository(entry).passwordSourceDescription(name: entry.name)
         }
-        return RecordsGathering(policy: policy, access: access, records: records)
+        // Opened side by side, since an unreachable S3 server can take its whole retry budget;
+        // one at a time when a password is asked at the terminal, so prompts do not mix.
+        if access.values.contains(where: { $0.passwordFile == nil && $0.passwordCommand == nil }) {
+            var records: [RepositoryRecords] = []
+            for entry in entries { records.append(await read(entry, options: options.forRepository(entry))) }
+            return RecordsGathering(policy: policy, access: access, records: records)
+        }
+        let byName = await withTaskGroup(of: RepositoryRecords.self) { group in
+            for entry in entries {
+                let options = options.forRepository(entry)
+                group.addTask { await read(entry, options: options) }
+            }
+            var records: [String: RepositoryRecords] = [:]
+            for await record in group { records[record.name] = record }
+            return records
+        }
+        return RecordsGathering(policy: policy, access: access, records: entries.compactMap { byName[$0.name] })
     }
 
     /// The policy's repositories in the order subjects name them (priority first), then the rest by name.
