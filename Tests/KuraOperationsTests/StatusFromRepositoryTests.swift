@@ -69,4 +69,23 @@ import Testing
         #expect(rendered.screenshot.nonBackgroundFraction > 0.02, "the page is not blank")
         #expect(rendered.screenshot.colours >= 5, "badges, marks and bands are drawn in colour")
     }
+
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String { "connection refused" }
+    }
+
+    @Test func gatherOpensEachRepositoryOfThePolicy() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kura-status-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let repository = try await Self.repository(at: folder + "/repo")
+        _ = try await Self.record(repository, "db", 1, at: StatusFixtures.now.addingTimeInterval(-600))
+        let policy = StatusFixtures.policy([StatusFixtures.subject("db", priority: 1, rpo: "1h", repositories: ["main", "offsite"])])
+        let report = await StatusReport.gather(policy: policy, now: StatusFixtures.now) { entry in
+            guard entry.name == "main" else { throw Unreachable() }
+            return repository
+        }
+        #expect(report.subjects[0].copies.map(\.rpoState) == [.ok, .breached])
+        #expect(report.subjects[0].copies[1].unreadable == "connection refused")
+        #expect(report.inBreach)
+    }
 }
