@@ -27,6 +27,7 @@ import Testing
         #expect(text.contains("kura restore db@latest --target /srv/restore/db --verify --repo /srv/kura/main --password-file /etc/kura/main.pw"))
         #expect(text.contains("kura restore db@latest --target /srv/restore/db --verify --repo s3://backups/kura --password-command 'pass show kura/offsite' --s3-endpoint https://s3.example.net --s3-region eu-west-1"))
         #expect(text.contains("If `main` is unavailable: restore from `offsite`"))
+        #expect(text.contains("`offsite` is on S3: the storage credentials come from `AWS_ACCESS_KEY_ID`"))
         #expect(text.contains("admin (admin), oncall (restore)"), "keys that can restore, not the backup key")
         #expect(!text.contains("ci (backup)"))
         #expect(text.contains("**1h30m**, extrapolated from the drill"))

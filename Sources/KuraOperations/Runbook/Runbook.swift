@@ -112,9 +112,14 @@ public enum Runbook {
         var blocks: [RunbookDocument.Block] = []
         if let first {
             blocks.append(.paragraph("The same steps as for `\(first)`, with a key with the admin or restore role in "
-                                     + "`\(repository.name)`; " + passwordSource(repository) + ":"))
+                                     + "`\(repository.name)`; " + passwordSource(repository) + "."))
         } else {
             blocks.append(.steps(steps(subject: subject, repository: repository)))
+        }
+        if repository.location.hasPrefix("s3:") {
+            blocks.append(.paragraph("`\(repository.name)` is on S3: the storage credentials come from `AWS_ACCESS_KEY_ID` "
+                                     + "and `AWS_SECRET_ACCESS_KEY` (or an `AWS_PROFILE` in `~/.aws/credentials`), "
+                                     + "which must be set before these commands."))
         }
         var lines = [
             command("generations --subject \(ShellWords.quote(subject))"),
