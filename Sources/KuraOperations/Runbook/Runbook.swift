@@ -1,5 +1,6 @@
 import Foundation
 import KuraRepository
+import KuraStorage
 
 /// `kura runbook`: the recovery runbook for the policy's subjects, in restore order, built
 /// from the policy (targets, repositories, password sources) and what the repositories hold
@@ -116,7 +117,7 @@ public enum Runbook {
         } else {
             blocks.append(.steps(steps(subject: subject, repository: repository)))
         }
-        if repository.location.hasPrefix("s3:") {
+        if S3Location.isS3(repository.location) {
             blocks.append(.paragraph("`\(repository.name)` is on S3: the storage credentials come from `AWS_ACCESS_KEY_ID` "
                                      + "and `AWS_SECRET_ACCESS_KEY` (or an `AWS_PROFILE` in `~/.aws/credentials`), "
                                      + "which must be set before these commands."))
