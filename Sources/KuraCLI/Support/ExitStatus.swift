@@ -88,6 +88,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .failure)
     case let error as RestoreError:
         return (error.description, .failure)
+    case let error as StatusError:
+        return (error.description, .usage)
     case let error as RetentionError:
         return (error.description, error == .noRule || error.isConfiguration ? .usage : .failure)
     case let error as PruneError:
