@@ -25,7 +25,9 @@ extension RetentionError: CustomStringConvertible {
 extension RetentionError {
     /// A problem of the policy file rather than of the repository.
     public var isConfiguration: Bool {
-        if case .noRuleInPolicy = self { return true }
-        return false
+        switch self {
+        case .noRuleInPolicy, .subjectNotInPolicy: true
+        default: false
+        }
     }
 }
