@@ -162,6 +162,11 @@ import Testing
         #expect(unknown.status == 2 && unknown.stderr.contains("zzz") && unknown.stderr.contains("kura.toml"), "\(unknown.stderr)")
         #expect(try repo.kura(arguments: ["forget", "--policy", "--keep-last", "1"], environment: env).status == 2)
 
+        // Without --policy, --subject S works in S's primary repository (the policy names two).
+        let primary = try repo.kura(arguments: ["forget", "--subject", "b", "--keep-last", "1", "--dry-run", "--json"], environment: env)
+        #expect(primary.status == 0, "\(primary.stderr)")
+        #expect((jsonObject(primary)["subjects"] as? [[String: Any]])?.first?["subject"] as? String == "b")
+
         let result = try repo.kura(arguments: ["forget", "--policy"], environment: env)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.output.contains("repository copy:") && result.output.contains("repository main:"), "\(result.output)")

@@ -114,9 +114,12 @@ struct Forget: AsyncParsableCommand {
     }
 
     /// The repositories to work in: with --policy and no repository named, every repository
-    /// of the policy that the subjects (or --subject) go to, copies included; else the one named.
+    /// of the policy that the subjects (or --subject) go to, copies included; else the one named
+    /// (or the primary repository of --subject).
     func targets() throws -> [(name: String?, options: RepositoryOptions)] {
-        guard policy, let loaded = try? repository.policy.require() else { return [(nil, repository)] }
+        // Without --policy, as every subject command: --subject S works in S's primary repository.
+        guard policy else { return [(nil, try subject.map(repository.forSubject) ?? repository)] }
+        guard let loaded = try? repository.policy.require() else { return [(nil, repository)] }
         let named = (repository.repository.map { !$0.isEmpty } ?? false)
             || !(ProcessInfo.processInfo.environment["KURA_REPOSITORY"] ?? "").isEmpty
         if named { return [(nil, repository)] }
