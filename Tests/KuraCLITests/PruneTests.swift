@@ -208,6 +208,32 @@ import Testing
         #expect(try repo.restoredContents("s@3", source: repo.path("data")) == latest)
     }
 
+    /// Prune stops before deleting anything when it cannot know what is used.
+    @Test(arguments: ["flip-generation", "delete-pack"]) func damagedRepositoryIsRefused(damage: String) throws {
+        let (repo, _) = try Self.threeGenerations()
+        #expect(try repo.kura("forget", "--subject", "s", "--keep-last", "1").status == 0)
+        let objects = { (kind: String) in
+            try repo.objectListing(repo.path("repo")).keys.filter { $0.hasPrefix(kind + "/") && !$0.contains("/.") }.sorted()
+        }
+        switch damage {
+        case "flip-generation":
+            let path = repo.path("repo/" + (try objects("generations")[0]))
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[40] ^= 1
+            try FileManager.default.removeItem(atPath: path)
+            try bytes.write(to: URL(fileURLWithPath: path))
+        default:
+            try FileManager.default.removeItem(atPath: repo.path("repo/" + (try objects("data")[0])))
+        }
+        let before = try repo.objectListing(repo.path("repo")).filter { !$0.key.hasPrefix("locks/") }
+        let result = try repo.kura("prune")
+        #expect(result.status == 13, "\(damage): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("kura: prune stopped before deleting anything") && result.stderr.contains("kura check"),
+                "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(try repo.objectListing(repo.path("repo")).filter { !$0.key.hasPrefix("locks/") } == before)
+    }
+
     @Test func badInput() throws {
         let repo = try RepositoryScratch()
         for value in ["-1", "101%", "lots", "nan"] {
