@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KuraCrypto
 import KuraEngine
+import KuraOperations
 import KuraRepository
 import KuraStorage
 
@@ -81,6 +82,12 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as RestoreError:
         return (error.description, .failure)
+    case let error as DrillError:
+        let status: ExitStatus = switch error {
+        case .unknownSubject, .badSample: .usage
+        default: .failure
+        }
+        return (error.description, status)
     default:
         return ("\(error)", .failure)
     }

@@ -1,0 +1,143 @@
+import Foundation
+import KuraRepository
+
+/// What a verification of a restored generation found.
+public struct RestoreVerification: Sendable {
+    /// Entries compared (every node of the generation that was restored).
+    public var entries = 0
+    /// Files whose contents were re-read and compared, and their bytes.
+    public var files = 0
+    public var bytes: Int64 = 0
+    /// Every difference, by generation path, sorted.
+    public var mismatches: [DamagedEntry] = []
+    /// Whether the scratch file system keeps holes (else sparse files were not checked).
+    public var holesChecked = false
+}
+
+/// Walks a generation's trees beside the folder it was restored into and compares every
+/// entry: metadata of all (`RestoredEntryCheck`), hard links (one inode per group), the
+/// listing of every directory (nothing missing, nothing extra), and the contents of the
+/// files restored with contents, re-read and checked blob by blob against the keyed IDs.
+public final class RestoreVerifier {
+    private let repository: Repository
+    private let generation: StoredGeneration
+    private let target: RawPath
+    private let contentFilter: (@Sendable (String, Node) -> Bool)?
+    private let skipped: Set<String>
+    private var scope = RestoredEntryCheck.Scope(owner: geteuid() == 0, size: true, holes: false)
+    private var result = RestoreVerification()
+    private var hardlinkInodes: [String: (device: UInt64, inode: UInt64)] = [:]
+    private var verifiedHardlinks: Set<String> = []
+
+    /// - Parameters:
+    ///   - target: the folder given to the `Restorer`.
+    ///   - contentFilter: the one given to the `Restorer`: files it rejects are placeholders.
+    ///   - skipping: generation paths the restore reported damaged (a directory as "path/").
+    public init(repository: Repository, generation: StoredGeneration, target: String,
+                contentFilter: (@Sendable (String, Node) -> Bool)?, skipping: Set<String>) {
+        self.repository = repository
+        self.generation = generation
+        self.target = RawPath(target)
+        self.contentFilter = contentFilter
+        self.skipped = skipping
+    }
+
+    public func run() async throws -> RestoreVerification {
+        result = RestoreVerification()
+        result.holesChecked = RestoredEntryCheck.fileSystemKeepsHoles(in: target.description)
+        scope.holes = result.holesChecked
+        if let root = try await loadTree(generation.generation.tree, path: "") {
+            try await verify(root, relative: "", at: target)
+        }
+        result.mismatches.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        return result
+    }
+
+    private func mismatch(_ path: String, _ reason: String) {
+        result.mismatches.append(DamagedEntry(path: path, reason: reason))
+    }
+
+    private func loadTree(_ id: BlobID, path: String) async throws -> Tree? {
+        do {
+            return try await repository.loadTree(id)
+        } catch {
+            guard let reason = Restorer.damageReason(error) else { throw error }
+            if !skipped.contains(path + "/") { mismatch(path + "/", reason) }
+            return nil
+        }
+    }
+
+    private func verify(_ tree: Tree, relative: String, at directory: RawPath) async throws {
+        var expectedNames: Set<[UInt8]> = []
+        for node in tree.nodes {
+            let name = NodeBuilder.nameBytes(node)
+            expectedNames.insert(name)
+            let path = relative + "/" + String(decoding: name, as: UTF8.self)
+            let destination = directory.appending(name)
+            if skipped.contains(path) { continue }
+            if !wasRestored(node, at: destination) { continue }
+            result.entries += 1
+            var entryScope = scope
+            let withContent = node.kind == .file && (contentFilter?(path, node) ?? true)
+            entryScope.size = withContent
+            for problem in RestoredEntryCheck.differences(node, at: destination, scope: entryScope) { mismatch(path, problem) }
+            switch node.kind {
+            case .directory:
+                if let subtree = node.subtree, let loaded = try await loadTree(subtree, path: path) {
+                    try await verify(loaded, relative: path, at: destination)
+                }
+            case .file:
+                if let problem = hardlinkProblem(node, at: destination) { mismatch(path, problem) }
+                if withContent, let problem = try await contentProblem(node, at: destination) { mismatch(path, problem) }
+            default:
+                break
+            }
+        }
+        for name in (try? FileSystem.entries(directory)) ?? [] where !expectedNames.contains(name) {
+            mismatch(relative + "/" + String(decoding: name, as: UTF8.self), "is not in the generation")
+        }
+    }
+
+    /// Sockets are never restored, and devices only by root; anything else must be there.
+    private func wasRestored(_ node: Node, at path: RawPath) -> Bool {
+        switch node.kind {
+        case .socket: false
+        case .characterDevice, .blockDevice: (try? FileSystem.lstat(path)) != nil
+        default: true
+        }
+    }
+
+    /// All names of a hard-linked file must be one inode.
+    private func hardlinkProblem(_ node: Node, at path: RawPath) -> String? {
+        guard let key = node.hardlinkKey, let info = try? FileSystem.lstat(path) else { return nil }
+        let identity = (device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        guard let first = hardlinkInodes[key] else {
+            hardlinkInodes[key] = identity
+            return nil
+        }
+        return first == identity ? nil : "is not a hard link to the other names of its file"
+    }
+
+    /// Re-reads the file and checks each segment against its blob's keyed ID.
+    private func contentProblem(_ node: Node, at path: RawPath) async throws -> String? {
+        if let key = node.hardlinkKey, verifiedHardlinks.contains(key) { return nil }
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        guard descriptor >= 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
+        defer { close(descriptor) }
+        var offset: off_t = 0
+        for id in node.content ?? [] {
+            guard let length = repository.index.location(of: id)?.entry.rawLength else {
+                return "blob \(id.short) is not in the index"
+            }
+            var data = [UInt8](repeating: 0, count: length)
+            let count = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, offset) }
+            guard count == length else { return "is shorter than the generation's file" }
+            guard repository.blobID(of: data) == id else { return "contents differ from the generation at byte \(offset)" }
+            offset += off_t(length)
+        }
+        if let key = node.hardlinkKey { verifiedHardlinks.insert(key) }
+        result.files += 1
+        result.bytes += Int64(offset)
+        return nil
+    }
+}

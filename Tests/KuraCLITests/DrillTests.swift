@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+
+/// `kura drill` through the real binary, on real files and repositories.
+@Suite(.serialized) struct DrillTests {
+    static func json(_ line: Substring) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    static func drillLines(_ result: CommandResult) throws -> [[String: Any]] {
+        try result.output.split(separator: "\n").map(json).filter { $0["type"] as? String == "drill" }
+    }
+
+    static func scratchFolder(_ repo: RepositoryScratch, _ name: String = "scratch") throws -> String {
+        let path = repo.path(name)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func drillPassesOnAMetadataRichTreeAndLeavesNoScratch() throws {
+        let repo = try RepositoryScratch()
+        let root = try BackupRestoreTests.makeTree(repo)
+        #expect(try repo.kura("backup", "--subject", "docs", root).status == 0)
+        let scratch = try Self.scratchFolder(repo)
+
+        let full = try repo.kura("drill", "docs", "--sample", "100%", "--scratch", scratch, "--json")
+        #expect(full.status == 0, "\(full.output) \(full.stderr)")
+        let fullRecord = try #require(try Self.drillLines(full).first)
+        #expect(fullRecord["passed"] as? Bool == true && (fullRecord["mismatches"] as? [String])?.isEmpty == true, "\(fullRecord)")
+        #expect(fullRecord["files"] as? Int == fullRecord["total_files"] as? Int)
+        #expect(fullRecord["generation"] as? String == "docs@1")
+        #expect((fullRecord["bytes"] as? Int ?? 0) >= 3_000_000, "every byte re-read: \(fullRecord)")
+        #expect(fullRecord["holes_checked"] as? Bool == true, "this scratch file system keeps holes")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "no scratch data left")
+
+        let sampled = try repo.kura("drill", "docs", "--sample", "10%", "--seed", "5", "--scratch", scratch)
+        #expect(sampled.status == 0, "\(sampled.output) \(sampled.stderr)")
+        #expect(sampled.output.contains("result: passed") && sampled.output.contains("seed 5"), "\(sampled.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+
+        let listed = try repo.kura("drill", "--list", "docs", "--json")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let records = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
+        #expect(records.count == 2)
+        #expect(records.first?["id"] as? String == fullRecord["id"] as? String)
+        #expect(records.last?["seed"] as? Int == 5 && records.last?["passed"] as? Bool == true)
+        let table = try repo.kura("drill", "--list")
+        #expect(table.output.contains("docs@1") && table.output.contains("2 drill(s)"), "\(table.output)")
+        #expect(try repo.kura("drill", "--list", "other").output.contains("0 drill(s)"))
+
+        let kept = try repo.kura("drill", "docs", "--sample", "100%", "--scratch", scratch, "--keep-scratch", "--json")
+        let keptRecord = try #require(try Self.drillLines(kept).first)
+        let folder = try #require(keptRecord["scratch"] as? String)
+        #expect(FileManager.default.contentsEqual(atPath: folder + root + "/docs/random.bin", andPath: root + "/docs/random.bin"))
+        try repo.shell("chmod -R u+w '\(folder)' && rm -rf '\(folder)'")
+    }
+
+    @Test func corruptedPackNamesEveryDamagedFileAndExits13() throws {
+        let repo = try RepositoryScratch()
+        for index in 0..<6 { try repo.writeRandom("data/f\(index).bin", size: 500_000, seed: UInt64(index * 2 + 1)) }
+        try repo.scratch.write("data/small.txt", "small\n")
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        let packs = try RepositoryFailureTests.objects(repo, "data")
+        #expect(packs.count == 1)
+        try RepositoryFailureTests.modify(try #require(packs.first)) { bytes in
+            for offset in [1000, 1_100_000, 2_200_000] { bytes[offset] ^= 0x40 }
+        }
+        let scratch = try Self.scratchFolder(repo)
+        let drill = try repo.kura("drill", "s", "--sample", "100%", "--scratch", scratch, "--json")
+        #expect(drill.status == 13, "\(drill.output) \(drill.stderr)")
+        let record = try #require(try Self.drillLines(drill).first)
+        let mismatches = try #require(record["mismatches"] as? [String])
+        let damagedFiles = Set(mismatches.filter { $0.contains(": damaged: ") }.compactMap { $0.split(separator: ":").first })
+        #expect(damagedFiles.count >= 2, "the restore went on past the first damaged file: \(mismatches)")
+        #expect(damagedFiles.allSatisfy { $0.hasPrefix(repo.path("data") + "/f") })
+        #expect(!mismatches.contains { $0.contains("small.txt") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "scratch removed after a failed drill")
+
+        let human = try repo.kura("drill", "s", "--sample", "100%", "--scratch", scratch)
+        #expect(human.status == 13)
+        #expect(human.output.contains("mismatch: ") && human.output.contains("FAILED"), "\(human.output)")
+
+        let listed = try repo.kura("drill", "--list", "s", "--json")
+        let records = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
+        #expect(records.count == 2 && records.allSatisfy { $0["passed"] as? Bool == false })
+        #expect((records[0]["mismatches"] as? [String]) == mismatches, "the failure is recorded with its damaged files")
+    }
+
+    /// Ten thousand small files: a 1% sample must extrapolate beyond a 1-second RTO, and the
+    /// printed estimate, the breach flag and the exit code must agree.
+    @Test func breachedRTOExits3() throws {
+        let repo = try RepositoryScratch()
+        let data = repo.path("many")
+        for directory in 0..<50 {
+            try FileManager.default.createDirectory(atPath: "\(data)/d\(directory)", withIntermediateDirectories: true)
+            for file in 0..<200 {
+                _ = FileManager.default.createFile(atPath: "\(data)/d\(directory)/f\(file)", contents: Data(repeating: UInt8(file), count: 1024 + file))
+            }
+        }
+        #expect(try repo.kura("backup", "--subject", "many", data).status == 0)
+        let scratch = try Self.scratchFolder(repo)
+        let drill = try repo.kura("drill", "many", "--sample", "1%", "--rto", "1s", "--scratch", scratch, "--json")
+        let record = try #require(try Self.drillLines(drill).first, "\(drill.stderr)")
+        let estimate = try #require(record["estimated_full_seconds"] as? Double)
+        #expect(estimate > 1, "a full restore of 10,000 files takes over a second here: \(record)")
+        #expect(record["breaches_rto"] as? Bool == (estimate > 1))
+        #expect(drill.status == (estimate > 1 ? 3 : 0), "\(drill.stderr)")
+        #expect((record["files"] as? Int ?? 0) >= 100 && (record["files"] as? Int ?? 0) < 10_000)
+
+        let relaxed = try repo.kura("drill", "many", "--sample", "1%", "--rto", "1w", "--scratch", scratch)
+        #expect(relaxed.status == 0 && relaxed.output.contains("RTO 1w met"), "\(relaxed.output)")
+    }
+
+    @Test func badInputGivesOneLineAndTheRightCode() throws {
+        let repo = try RepositoryScratch()
+        let empty = try repo.kura("drill")
+        #expect(empty.status == 1 && empty.stderr.contains("no generations"), "\(empty.stderr)")
+        try repo.scratch.write("data/a", "a\n")
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        for (arguments, status) in [
+            (["drill", "nosuch"], Int32(2)), (["drill", "s", "--sample", "0%"], 2), (["drill", "s", "--sample", "150%"], 2),
+            (["drill", "s", "--sample", "ten"], 2), (["drill", "s", "--rto", "5x"], 2), (["drill", "s", "--rto", "0s"], 2),
+            (["drill", "--generation", "1"], 2), (["drill", "s", "--generation", "0"], 2), (["drill", "s", "--generation", "9"], 1),
+            (["drill", "--list", "--sample", "5%"], 2), (["drill", "s@1"], 2),
+            (["drill", "s", "--scratch", repo.path("no-such-dir")], 1),
+        ] {
+            let result = try repo.kura(arguments: arguments)
+            #expect(result.status == status, "\(arguments): \(result.status) \(result.stderr)")
+            #expect(!result.stderr.isEmpty && !result.stderr.contains("Fatal error"), "\(arguments): \(result.stderr)")
+        }
+        let unknown = try repo.kura("drill", "nosuch")
+        #expect(unknown.stderr.hasPrefix("kura: ") && unknown.stderr.contains("nosuch")
+                && unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
+        let listed = try JSONSerialization.jsonObject(with: try repo.kura("drill", "--list", "--json").stdout) as? [Any]
+        #expect(listed?.isEmpty == true, "failed drills before the restore record nothing")
+    }
+
+    /// A scratch file system too small for the sample is refused before anything is written.
+    @Test func tooLittleScratchSpaceIsRefused() throws {
+        let repo = try RepositoryScratch()
+        try repo.writeRandom("data/big", size: 3_000_000, seed: 4)
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        let small = try Self.scratchFolder(repo, "small")
+        guard try repo.shell("mount -t tmpfs -o size=1m kura-drill-test '\(small)'").status == 0 else { return }
+        defer { _ = try? repo.shell("umount '\(small)'") }
+        let drill = try repo.kura("drill", "s", "--sample", "100%", "--scratch", small)
+        #expect(drill.status == 1 && drill.stderr.contains("scratch space") && drill.stderr.contains("--scratch"), "\(drill.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: small).isEmpty)
+        let listed = try JSONSerialization.jsonObject(with: try repo.kura("drill", "--list", "--json").stdout) as? [Any]
+        #expect(listed?.isEmpty == true, "a refused drill records nothing")
+    }
+
+    /// SIGTERM and SIGINT in the middle of a drill remove the scratch data.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func interruptedDrillRemovesItsScratch(signal number: Int32) throws {
+        let repo = try RepositoryScratch()
+        for index in 0..<4 { try repo.writeRandom("data/f\(index)", size: 20_000_000, seed: UInt64(index * 2 + 21)) }
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        let scratch = try Self.scratchFolder(repo)
+        let process = try repo.scratch.start(Tools.kura, ["drill", "s", "--sample", "100%", "--scratch", scratch],
+                                             environment: repo.environment)
+        let deadline = Date().addingTimeInterval(60)
+        var sawData = false
+        while process.isRunning, Date() < deadline {
+            if let folder = try FileManager.default.contentsOfDirectory(atPath: scratch).first,
+               (try? repo.shell("find '\(scratch)/\(folder)' -type f -size +1k | head -1").output.isEmpty) == false {
+                sawData = true
+                break
+            }
+            usleep(5000)
+        }
+        #expect(sawData, "the drill wrote into its scratch folder")
+        kill(process.processIdentifier, number)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 128 + number)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "scratch removed on signal \(number)")
+        #expect(try repo.kura("check").status == 0)
+    }
+}
