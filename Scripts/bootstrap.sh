@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time python3-venv util-linux curl)
+# --test: what the test suite checks against as well (crontab, systemd-analyze).
+if [ "${1:-}" = "--test" ]; then
+    packages+=(cron systemd)
+fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

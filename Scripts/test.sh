@@ -2,7 +2,7 @@
 # The README's second command: installs what the tests need and runs the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-KURA_SKIP_RELEASE_BUILD=1 Scripts/bootstrap.sh
+KURA_SKIP_RELEASE_BUILD=1 Scripts/bootstrap.sh --test
 
 # Python helpers for cross-checks against reference implementations (argon2-cffi, botocore's
 # SigV4) and for driving age's terminal-only passphrase prompt (pexpect).

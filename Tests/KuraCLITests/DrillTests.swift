@@ -111,6 +111,61 @@ import Testing
         #expect(relaxed.status == 0 && relaxed.output.contains("RTO 1w met"), "\(relaxed.output)")
     }
 
+    /// With a policy: every subject in priority order, each with its own sample and RTO,
+    /// unless the flags say otherwise; a subject never backed up is named and the rest go on.
+    @Test func policySubjectsInPriorityOrderWithTheirSampleAndRTO() throws {
+        let repo = try RepositoryScratch()
+        for name in ["low", "high"] {
+            for index in 0..<10 { try repo.writeRandom("\(name)/f\(index)", size: 50_000, seed: UInt64(index * 2 + 41)) }
+        }
+        #expect(try repo.kura("backup", "--subject", "low", repo.path("low")).status == 0)
+        #expect(try repo.kura("backup", "--subject", "high", repo.path("high")).status == 0)
+        try repo.scratch.write("kura.toml", """
+            [repository.main]
+            location = "\(repo.path("repo"))"
+            password-file = "\(repo.path("password"))"
+
+            [subject.low]
+            paths = ["\(repo.path("low"))"]
+            priority = 50
+            rto = "1w"
+            repositories = ["main"]
+            drill = { every = "7d", sample = "20%" }
+
+            [subject.high]
+            paths = ["\(repo.path("high"))"]
+            priority = 1
+            rto = "2w"
+            repositories = ["main"]
+            drill = { every = "1d", sample = "100%" }
+
+            [subject.never]
+            paths = ["\(repo.path("never"))"]
+            priority = 20
+            repositories = ["main"]
+            """)
+        let environment = ["KURA_CONFIG": repo.path("kura.toml"), "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""]
+        let scratch = try Self.scratchFolder(repo)
+        let all = try repo.kura(arguments: ["drill", "--scratch", scratch, "--json"], environment: environment)
+        #expect(all.status == 1, "the subject without generations fails its drill: \(all.stderr)")
+        #expect(all.stderr.contains("never") && all.stderr.contains("no generations"), "\(all.stderr)")
+        let drills = try Self.drillLines(all)
+        #expect(drills.map { $0["subject"] as? String } == ["high", "low"], "priority order")
+        #expect(drills[0]["sample"] as? Double == 1 && drills[0]["rto_seconds"] as? Double == 14 * 86_400)
+        #expect(drills[1]["sample"] as? Double == 0.2 && drills[1]["rto_seconds"] as? Double == 7 * 86_400)
+        #expect(drills.allSatisfy { $0["passed"] as? Bool == true })
+
+        let overridden = try repo.kura(arguments: ["drill", "low", "--sample", "50%", "--rto", "1h", "--scratch", scratch, "--json"],
+                                       environment: environment)
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        let record = try #require(try Self.drillLines(overridden).first)
+        #expect(record["sample"] as? Double == 0.5 && record["rto_seconds"] as? Double == 3600)
+
+        let listed = try repo.kura(arguments: ["drill", "--list", "--json"], environment: environment)
+        let records = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
+        #expect(records.count == 3, "\(listed.output) \(listed.stderr)")
+    }
+
     @Test func badInputGivesOneLineAndTheRightCode() throws {
         let repo = try RepositoryScratch()
         let empty = try repo.kura("drill")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KuraEngine
+import KuraOperations
 import KuraRepository
 
 /// `kura backup`: a new generation of a subject.
@@ -38,11 +39,10 @@ struct Backup: AsyncParsableCommand {
     @Flag(help: "Print progress and the summary as JSON lines.")
     var json = false
 
-    @Argument(help: "Files and directories to back up.")
+    @Argument(help: "Files and directories to back up (else the subject's paths from the policy).")
     var paths: [String] = []
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("name at least one path to back up") }
         guard !subject.isEmpty, !subject.contains("@"), !subject.contains("/") else {
             throw ValidationError("a subject name cannot be empty or contain @ or /")
         }
@@ -51,8 +51,14 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             var options = BackupOptions(subject: subject, paths: paths)
+            if paths.isEmpty {
+                guard let policy = try repository.policy.load(), let entry = policy.subject(named: subject) else {
+                    throw CommandFailure(message: "name at least one path to back up, or a subject the policy file describes")
+                }
+                options = entry.backupOptions
+            }
             options.tags = tags
-            options.excludes = excludes
+            options.excludes += excludes
             if let excludeFile {
                 do {
                     options.excludes += try BackupOptions.excludePatterns(fromFile: excludeFile)
@@ -60,13 +66,10 @@ struct Backup: AsyncParsableCommand {
                     throw CommandFailure(message: "cannot read the exclude file \(excludeFile)", status: .failure)
                 }
             }
-            options.oneFileSystem = oneFileSystem
-            for path in paths where access(path, F_OK) != 0 {
-                throw CommandFailure(message: "\(path) does not exist; nothing was backed up", status: .failure)
-            }
+            options.oneFileSystem = options.oneFileSystem || oneFileSystem
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
-            try await repository.withLockedRepository(command: "backup") { opened in
+            try await repository.forSubject(subject).withLockedRepository(command: "backup") { opened in
                 let runner = try BackupRunner(
                     repository: opened, options: options,
                     onWarning: { message in

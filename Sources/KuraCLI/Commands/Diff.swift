@@ -30,7 +30,7 @@ struct Diff: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let opened = try await repository.open()
+            let opened = try await repository.forGeneration(old).open()
             let generations = try await opened.generations().valid
             let from = try opened.resolveGeneration(old, in: generations)
             let to = try opened.resolveGeneration(new, in: generations)

@@ -14,7 +14,9 @@ struct Drill: AsyncParsableCommand {
             Every restored byte and all metadata are compared with the generation, the full \
             restore time is extrapolated from the sample and held against the RTO, the scratch \
             data is removed, and the signed result is stored in the repository.
-            Without SUBJECT, every subject that has generations is drilled.
+            Without SUBJECT, every subject of the policy is drilled in priority order (without \
+            a policy file: every subject that has generations). With a policy, the sample and \
+            RTO come from the subject's `drill` and `rto` unless --sample and --rto are given.
 
             Exits 13 when a file is damaged or does not match, 3 when the estimated full \
             restore exceeds the RTO. docs/DRILLS.md explains the sample and the estimate.
@@ -83,50 +85,76 @@ struct Drill: AsyncParsableCommand {
         }
     }
 
+
     private func runDrills() async throws {
-        try await repository.withLockedRepository(command: "drill") { opened in
-            let subjects = try await subjectsToDrill(in: opened)
-            var worst = ExitStatus.success
-            for name in subjects {
-                var options = DrillOptions(subject: name, sample: sample.flatMap(DrillSample.fraction(fromPercent:)) ?? DrillOptions.defaultSample,
-                                           scratchRoot: ScratchSpace.root(requested: scratch))
-                options.generation = generation
-                options.rto = rto.flatMap(Durations.parse)
-                options.keepScratch = keepScratch
-                options.seed = seed
-                let outcome: DrillOutcome
-                do {
-                    outcome = try await DrillRunner(repository: opened, options: options,
-                                                    onScratch: ScratchInterruptCleanup.watch).run()
-                } catch let error as DrillError where subjects.count > 1 {
-                    Output.error("kura: \(name): \(error)")
-                    worst = max(worst, .failure)
-                    continue
+        let policy = try repository.policy.load()
+        let subjects = try await subjectsToDrill(policy: policy)
+        var worst = ExitStatus.success
+        for name in subjects {
+            let subjectPolicy = policy?.subject(named: name)
+            var options = DrillOptions(subject: name, sample: sample.flatMap(DrillSample.fraction(fromPercent:))
+                                           ?? subjectPolicy?.drill?.sample ?? DrillOptions.defaultSample,
+                                       scratchRoot: ScratchSpace.root(requested: scratch))
+            options.generation = generation
+            options.rto = rto.flatMap(Durations.parse) ?? subjectPolicy?.rto
+            options.keepScratch = keepScratch
+            options.seed = seed
+            let outcome: DrillOutcome
+            do {
+                outcome = try await repository.forSubject(name).withLockedRepository(command: "drill \(name)") { opened in
+                    try await DrillRunner(repository: opened, options: options, onScratch: ScratchInterruptCleanup.watch).run()
                 }
-                DrillReport.print(outcome, json: json)
-                worst = max(worst, DrillReport.status(of: outcome.record))
+            } catch where subjects.count > 1 && !(error is ExitCode) {
+                // One subject that cannot be drilled does not stop the others.
+                Output.error("kura: \(name): \(error)")
+                worst = max(worst, .failure)
+                continue
             }
-            if worst != .success { throw ExitCode(worst.rawValue) }
+            DrillReport.print(outcome, json: json)
+            worst = max(worst, DrillReport.status(of: outcome.record))
         }
+        if worst != .success { throw ExitCode(worst.rawValue) }
     }
 
-    /// SUBJECT, or every subject with generations, by name.
-    private func subjectsToDrill(in opened: Repository) async throws -> [String] {
-        let withGenerations = Set(try await opened.generations().valid.map(\.generation.subject))
+    /// SUBJECT; else the policy's subjects in priority order; else every subject with
+    /// generations in the repository, by name.
+    private func subjectsToDrill(policy: Policy?) async throws -> [String] {
         if let subject {
-            guard withGenerations.contains(subject) else { throw DrillError.unknownSubject(subject) }
+            if policy?.subject(named: subject) != nil { return [subject] }
+            let opened = try await repository.forSubject(subject).open()
+            guard try await opened.generations().valid.contains(where: { $0.generation.subject == subject }) else {
+                throw DrillError.unknownSubject(subject)
+            }
             return [subject]
         }
+        if let policy, !policy.subjects.isEmpty { return policy.subjects.map(\.name) }
+        let withGenerations = Set(try await repository.open().generations().valid.map(\.generation.subject))
         guard !withGenerations.isEmpty else { throw DrillError.nothingToDrill }
         return withGenerations.sorted()
     }
 
+    /// Past drills of SUBJECT (from its repository) or of every subject: with a policy, from
+    /// each subject's primary repository, else from the repository named.
     private func listDrills() async throws {
-        let opened = try await repository.open()
-        let (all, damaged) = try await opened.drills()
-        let shown = all.filter { subject == nil || $0.record.subject == subject }
+        var sources: [RepositoryOptions] = []
+        if let subject {
+            sources = [try repository.forSubject(subject)]
+        } else if let policy = try repository.policy.load() {
+            var seen: Set<String> = []
+            for entry in policy.subjects {
+                let options = try repository.forSubject(entry.name)
+                if seen.insert(options.location).inserted { sources.append(options) }
+            }
+        }
+        if sources.isEmpty { sources = [repository] }
+        var shown: [StoredDrill] = []
+        for source in sources {
+            let (all, damaged) = try await source.open().drills()
+            shown += all.filter { subject == nil || $0.record.subject == subject }
+            for (name, error) in damaged { Output.error("warning: drill record \(name.prefix(8)): \(error)") }
+        }
+        shown.sort { ($0.record.time, $0.id) < ($1.record.time, $1.id) }
         DrillReport.printList(shown, json: json)
-        for (name, error) in damaged { Output.error("warning: drill record \(name.prefix(8)): \(error)") }
     }
 }
 

@@ -19,7 +19,7 @@ struct Generations: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let opened = try await repository.open()
+            let opened = try await (subject.map(repository.forSubject) ?? repository.resolved()).open()
             let (all, damaged) = try await opened.generations()
             let shown = all.filter { subject == nil || $0.generation.subject == subject }
             if json {

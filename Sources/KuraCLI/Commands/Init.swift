@@ -33,6 +33,7 @@ struct Init: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            let repository = try repository.resolved()
             let backend = try repository.backend()
             if try await backend.exists() { throw RepositoryError.alreadyExists(repository.location) }
             let password = try repository.password(confirm: true)

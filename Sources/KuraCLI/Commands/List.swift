@@ -20,7 +20,7 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let opened = try await repository.open()
+            let opened = try await repository.forGeneration(generation).open()
             let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
             var stack: [(BlobID, String)] = [(stored.generation.tree, "")]
             var lines: [(path: String, text: String)] = []

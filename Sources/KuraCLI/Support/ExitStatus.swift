@@ -80,6 +80,12 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as S3Credentials.LookupError:
         return (error.description, .usage)
+    case let error as PolicyError:
+        return (error.description, .usage)
+    case let error as ScheduleUnits.Failure:
+        return (error.description, .usage)
+    case let error as BackupError:
+        return (error.description, .failure)
     case let error as RestoreError:
         return (error.description, .failure)
     case let error as DrillError:

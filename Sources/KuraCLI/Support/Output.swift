@@ -1,4 +1,5 @@
 import Foundation
+import KuraOperations
 
 /// Writing to standard error and formatting sizes and JSON lines for commands.
 enum Output {
@@ -13,14 +14,11 @@ enum Output {
         }
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    /// 0.1 as "10%", 0.025 as "2.5%".
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
     }
+
+    static func bytes(_ count: Int64) -> String { ByteSize.format(count) }
 }

@@ -10,6 +10,8 @@ struct PassphraseSource {
     var file: String?
     var fileVariable = PassphraseSource.environmentVariable
     var commandVariable: String?
+    /// A command given directly (--password-command, the policy's password-command).
+    var command: String?
     var prompt = "Passphrase"
 
     /// The repository password: --password-file, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, terminal.
@@ -32,7 +34,7 @@ struct PassphraseSource {
             case .empty(let source): "the passphrase from \(source) is empty"
             case .mismatch: "the two passphrases differ; nothing was encrypted"
             case .unreadable(let path, let code): "cannot read the passphrase file \(path): \(String(cString: strerror(code)))"
-            case .commandFailed(let variable, let status): "the command in \(variable) exited with status \(status); no password was read"
+            case .commandFailed(let source, let status): "\(source) exited with status \(status); no password was read"
             }
         }
     }
@@ -40,11 +42,13 @@ struct PassphraseSource {
     /// The passphrase, asking twice on a terminal when `confirm` is set (for encryption).
     func read(confirm: Bool) throws -> SecureBytes {
         let environment = ProcessInfo.processInfo.environment
-        if let path = file ?? environment[fileVariable], !path.isEmpty {
+        if let path = file, !path.isEmpty { return try Self.readFile(path) }
+        if let command, !command.isEmpty { return try Self.runCommand(command, variable: "the password command") }
+        if let path = environment[fileVariable], !path.isEmpty {
             return try Self.readFile(path)
         }
         if let variable = commandVariable, let command = environment[variable], !command.isEmpty {
-            return try Self.runCommand(command, variable: variable)
+            return try Self.runCommand(command, variable: "the command in \(variable)")
         }
         let first = try TerminalPrompt.readSecret(prompt: "\(prompt): ")
         guard first.count > 0 else { throw Failure.empty("the terminal") }

@@ -1,17 +1,28 @@
 import ArgumentParser
 import Foundation
 import KuraCrypto
+import KuraOperations
 import KuraRepository
 import KuraStorage
 
 /// The flags every repository command shares, and how they become an open repository.
+/// Which repository: --repo (a location, or a repository name from the policy), else
+/// KURA_REPOSITORY, else the policy's (the subject's primary, or its only repository), else
+/// ~/.local/share/kura/repository. The password: --password-file or --password-command, else
+/// the policy's source for that repository, else KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND,
+/// else the terminal.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"),
-            help: "The repository (else KURA_REPOSITORY, else ~/.local/share/kura/repository).")
+            help: "The repository: a path, s3://BUCKET/PREFIX or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
     var repository: String?
 
-    @Option(help: "Read the repository password from FILE (else KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, the terminal).")
+    @Option(help: "Read the repository password from FILE (else the policy, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, the terminal).")
     var passwordFile: String?
+
+    @Option(help: "Run COMMAND (with /bin/sh) and use the first line it prints as the repository password.")
+    var passwordCommand: String?
+
+    @OptionGroup var policy: PolicyOptions
 
     @Option(name: .customLong("s3-endpoint"),
             help: "For s3://BUCKET/PREFIX: the server's URL (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS).")
@@ -23,14 +34,67 @@ struct RepositoryOptions: ParsableArguments {
     @Flag(name: .customLong("s3-allow-http"), help: "Allow plain HTTP to an S3 endpoint that is not on loopback.")
     var s3AllowHTTP = false
 
-    /// --repo, then KURA_REPOSITORY, then the default under the user's data directory.
+    /// The repository's location as named so far: --repo, then KURA_REPOSITORY, then the
+    /// default under the user's data directory. `resolved()` applies the policy first.
     var location: String {
         if let repository, !repository.isEmpty { return repository }
+        if let path = ProcessInfo.processInfo.environment["KURA_REPOSITORY"], !path.isEmpty { return path }
+        return Self.defaultLocation
+    }
+
+    static var defaultLocation: String {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment["KURA_REPOSITORY"], !path.isEmpty { return path }
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         return data + "/kura/repository"
+    }
+
+    private var isNamedOutsidePolicy: Bool {
+        (repository.map { !$0.isEmpty } ?? false)
+            || !(ProcessInfo.processInfo.environment["KURA_REPOSITORY"] ?? "").isEmpty
+    }
+
+    /// These options pointed at `repository` from the policy: its location, its S3 settings
+    /// and its password source (flags given on the command line still win).
+    func forRepository(_ repository: RepositoryPolicy) -> RepositoryOptions {
+        var options = self
+        options.repository = repository.location
+        options.s3Endpoint = s3Endpoint ?? repository.s3Endpoint
+        options.s3Region = s3Region ?? repository.s3Region
+        if passwordFile == nil, passwordCommand == nil {
+            options.passwordFile = repository.passwordFile
+            options.passwordCommand = repository.passwordCommand
+        }
+        return options
+    }
+
+    /// These options for work on `subject`: unless a repository was named, the subject's
+    /// primary repository from the policy.
+    func forSubject(_ subject: String) throws -> RepositoryOptions {
+        if !isNamedOutsidePolicy, let policy = try policy.load(), let entry = policy.subject(named: subject),
+           let primary = policy.primaryRepository(of: entry) {
+            return forRepository(primary)
+        }
+        return try resolved()
+    }
+
+    /// These options for work on a generation named `SUBJECT@N`, `SUBJECT` or by ID.
+    func forGeneration(_ name: String) throws -> RepositoryOptions {
+        try forSubject(name.lastIndex(of: "@").map { String(name[..<$0]) } ?? name)
+    }
+
+    /// These options with the policy applied: `--repo NAME` for a repository the policy names,
+    /// or, with no repository named at all, the policy's only repository.
+    func resolved() throws -> RepositoryOptions {
+        guard let policy = try policy.load() else { return self }
+        if let repository, let entry = policy.repositories[repository] { return forRepository(entry) }
+        if isNamedOutsidePolicy { return self }
+        if policy.repositories.count == 1, let only = policy.repositories.values.first { return forRepository(only) }
+        if policy.repositories.count > 1 {
+            throw CommandFailure(message: "the policy \(policy.file) names \(policy.repositories.count) repositories ("
+                                 + policy.repositories.keys.sorted().joined(separator: ", ") + "); choose one with --repo NAME")
+        }
+        return self
     }
 
     /// The local folder or S3 bucket that `location` names, with its credentials.
@@ -42,14 +106,17 @@ struct RepositoryOptions: ParsableArguments {
     }
 
     func password(confirm: Bool) throws -> SecureBytes {
-        try PassphraseSource.repositoryPassword(file: passwordFile).read(confirm: confirm)
+        var source = PassphraseSource.repositoryPassword(file: passwordFile)
+        source.command = passwordCommand
+        return try source.read(confirm: confirm)
     }
 
     /// Opens the repository, asking for the password only once the repository is known to exist.
     func open() async throws -> Repository {
-        let backend = try self.backend()
-        guard try await backend.exists() else { throw RepositoryError.noRepository(location) }
-        return try await Repository.open(backend: backend, password: try password(confirm: false))
+        let options = try resolved()
+        let backend = try options.backend()
+        guard try await backend.exists() else { throw RepositoryError.noRepository(options.location) }
+        return try await Repository.open(backend: backend, password: try options.password(confirm: false))
     }
 
     /// Opens the repository and runs `body` under a lock for `command`, releasing the lock
@@ -57,14 +124,6 @@ struct RepositoryOptions: ParsableArguments {
     func withLockedRepository<T>(command: String, exclusive: Bool = false,
                                  _ body: (Repository) async throws -> T) async throws -> T {
         let opened = try await open()
-        let lock = try await opened.lock(exclusive: exclusive, command: command)
-        do {
-            let result = try await body(opened)
-            await lock.release()
-            return result
-        } catch {
-            await lock.release()
-            throw error
-        }
+        return try await opened.withLock(exclusive: exclusive, command: command) { try await body(opened) }
     }
 }

@@ -40,6 +40,8 @@ public final class BackupRunner {
     public func run() async throws -> StoredGeneration {
         started = Date()
         startTime = KuraClock.now
+        var info = stat()
+        for path in options.paths where lstat(path, &info) != 0 { throw BackupError.pathMissing(path) }
         defer { estimator.cancel() }
         if options.estimateTotals {
             estimator.start(paths: options.paths.map(absolutePath), excludes: excludes, oneFileSystem: options.oneFileSystem)

@@ -25,12 +25,14 @@ public enum Durations {
         return total
     }
 
-    /// "1h30m", "7d", "45s": the largest units first, for messages and reports.
+    /// "1h30m", "30d", "2w", "45s": the largest units first (weeks only when whole), for
+    /// messages and reports.
     public static func format(_ seconds: TimeInterval) -> String {
         var left = Int(seconds.rounded())
         if left <= 0 { return "0s" }
+        if left % 604_800 == 0 { return "\(left / 604_800)w" }
         var parts: [String] = []
-        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where left >= size {
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where left >= size {
             parts.append("\(left / size)\(unit)")
             left %= size
         }

@@ -37,6 +37,19 @@ public final class RepositoryLock: @unchecked Sendable {
 }
 
 extension Repository {
+    /// Runs `body` under a lock for `command`, releasing it however `body` ends.
+    public func withLock<T>(exclusive: Bool = false, command: String, _ body: () async throws -> T) async throws -> T {
+        let lock = try await lock(exclusive: exclusive, command: command)
+        do {
+            let result = try await body()
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
     /// Takes a shared or exclusive lock for `command`, first removing stale locks. Throws
     /// `locked` naming the holder when a live lock conflicts; never removes a live lock.
     public func lock(exclusive: Bool, command: String, now: Date = KuraClock.now) async throws -> RepositoryLock {

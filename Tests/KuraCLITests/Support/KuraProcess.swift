@@ -111,7 +111,7 @@ final class Scratch {
             try? FileManager.default.removeItem(at: stderrURL)
         }
         try (stdin ?? Data()).write(to: stdinURL)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         let output = Pipe()
         process.standardInput = try FileHandle(forReadingFrom: stdinURL)
         process.standardOutput = output

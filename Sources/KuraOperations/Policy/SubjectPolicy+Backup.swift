@@ -1,0 +1,11 @@
+import KuraEngine
+
+extension SubjectPolicy {
+    /// What a backup of this subject covers, as the policy describes it.
+    public var backupOptions: BackupOptions {
+        var options = BackupOptions(subject: name, paths: paths)
+        options.excludes = exclude
+        options.oneFileSystem = oneFileSystem
+        return options
+    }
+}

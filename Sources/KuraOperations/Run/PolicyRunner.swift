@@ -1,0 +1,110 @@
+import Foundation
+import KuraEngine
+import KuraRepository
+
+/// What `kura run` does, once: in priority order, for each subject of the policy, back it up
+/// when its RPO is due, copy its generations to its other repositories, apply retention, and
+/// run a drill when one is due; then judge every subject against its RPO and RTO. One
+/// failing action is logged and the run goes on with the next.
+public final class PolicyRunner {
+    /// Opens a repository of the policy (the CLI knows where passwords come from).
+    public typealias Opener = (RepositoryPolicy) async throws -> Repository
+
+    public struct Outcome: Sendable {
+        /// Actions that failed (each was logged).
+        public var failures = 0
+        /// "SUBJECT in REPOSITORY: why", for each subject and repository out of its targets.
+        public var breaches: [String] = []
+    }
+
+    /// How often a subject without an RPO is backed up.
+    public static let defaultInterval: TimeInterval = 86_400
+
+    private let policy: Policy
+    private let opener: Opener
+    private let log: (String) -> Void
+    private var opened: [String: Repository] = [:]
+    private var outcome = Outcome()
+
+    public init(policy: Policy, opener: @escaping Opener, log: @escaping (String) -> Void) {
+        self.policy = policy
+        self.opener = opener
+        self.log = log
+    }
+
+    /// Runs every subject (or only `only`, when given) and returns what went wrong.
+    public func run(only: Set<String>? = nil) async -> Outcome {
+        for subject in policy.subjects where only?.contains(subject.name) ?? true {
+            await backUpIfDue(subject)
+        }
+        for subject in policy.subjects where only?.contains(subject.name) ?? true {
+            await judge(subject)
+        }
+        return outcome
+    }
+
+    // MARK: Actions
+
+    private func backUpIfDue(_ subject: SubjectPolicy) async {
+        guard let primary = policy.primaryRepository(of: subject) else { return }
+        await attempt(subject, "backup to \(primary.name)") {
+            let repository = try await self.repository(primary)
+            let newest = try await self.newestGeneration(of: subject.name, in: repository)
+            let age = newest.map { KuraClock.now.timeIntervalSince($0.generation.time) }
+            guard RPOState.of(age: age, rpo: subject.rpo ?? Self.defaultInterval) != .ok else { return }
+            var warnings = 0
+            let stored = try await repository.withLock(command: "run: backup \(subject.name)") {
+                try await BackupRunner(repository: repository, options: subject.backupOptions, onWarning: { message in
+                    warnings += 1
+                    self.log("\(subject.name): warning: \(message)")
+                }).run()
+            }
+            let summary = stored.generation.summary
+            self.log("\(subject.name): backed up \(stored.name) to \(primary.name): \(summary.files) files, "
+                     + "\(ByteSize.format(summary.bytes)) (\(ByteSize.format(summary.storedBytes)) new) in "
+                     + String(format: "%.1f s", summary.seconds) + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
+        }
+    }
+
+    // MARK: Judgement
+
+    private func judge(_ subject: SubjectPolicy) async {
+        for name in subject.repositories {
+            guard let entry = policy.repositories[name] else { continue }
+            guard let repository = try? await repository(entry) else {
+                outcome.breaches.append("\(subject.name) in \(name): the repository cannot be opened")
+                continue
+            }
+            let newest = try? await newestGeneration(of: subject.name, in: repository)
+            let age = newest.map { KuraClock.now.timeIntervalSince($0.generation.time) }
+            if RPOState.of(age: age, rpo: subject.rpo) == .breached {
+                let why = age.map { "newest generation is \(Durations.format($0)) old, RPO \(Durations.format(subject.rpo ?? 0))" }
+                    ?? "no generation"
+                outcome.breaches.append("\(subject.name) in \(name): \(why)")
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs one action, logging its failure and counting it instead of stopping the run.
+    private func attempt(_ subject: SubjectPolicy, _ action: String, _ body: () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            outcome.failures += 1
+            log("\(subject.name): \(action) failed: \(error)")
+        }
+    }
+
+    private func repository(_ entry: RepositoryPolicy) async throws -> Repository {
+        if let repository = opened[entry.name] { return repository }
+        let repository = try await opener(entry)
+        opened[entry.name] = repository
+        return repository
+    }
+
+    private func newestGeneration(of subject: String, in repository: Repository) async throws -> StoredGeneration? {
+        try await repository.generations().valid.last { $0.generation.subject == subject }
+    }
+}

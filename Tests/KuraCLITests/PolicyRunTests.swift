@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// The policy file, `kura run` and `kura schedule` through the real binary, with time moved
+/// by KURA_TEST_NOW.
+@Suite struct PolicyRunTests {
+    /// A repository, a small data folder and a policy with one subject (RPO 1h) backed up to it.
+    static func setUp(extra: String = "", passwordLine: ((RepositoryScratch) -> String)? = nil) throws -> (RepositoryScratch, String) {
+        let repo = try RepositoryScratch()
+        try repo.scratch.write("data/a.txt", "alpha\n")
+        try repo.writeRandom("data/b.bin", size: 300_000, seed: 7)
+        let policy = """
+            [repository.main]
+            location = "\(repo.path("repo"))"
+            \(passwordLine?(repo) ?? "password-file = \"\(repo.path("password"))\"")
+
+            [subject.data]
+            paths = ["\(repo.path("data"))"]
+            exclude = ["*.tmp"]
+            rpo = "1h"
+            repositories = ["main"]
+            \(extra)
+            """
+        try repo.scratch.write("kura.toml", policy)
+        return (repo, repo.path("kura.toml"))
+    }
+
+    static func at(_ time: String, _ config: String) -> [String: String] {
+        ["KURA_TEST_NOW": time, "KURA_CONFIG": config, "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""]
+    }
+
+    @Test func runBacksUpOnlyWhatIsDueAndReportsBreaches() throws {
+        let (repo, config) = try Self.setUp()
+        try repo.scratch.write("data/skip.tmp", "excluded\n")
+
+        let first = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.output.contains("2030-01-01T00:00:00Z data: backed up data@1 to main"), "\(first.output)")
+
+        let early = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:30:00Z", config))
+        #expect(early.status == 0 && early.output.isEmpty, "nothing due after 30 minutes: \(early.output)")
+
+        let due = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:55:00Z", config))
+        #expect(due.output.contains("backed up data@2"), "due within the margin before the RPO: \(due.output)")
+
+        let listing = try repo.kura(arguments: ["ls", "data@2"], environment: Self.at("2030-01-01T00:55:00Z", config))
+        #expect(listing.output.contains("/a.txt") && listing.output.contains("/b.bin"))
+        #expect(!listing.output.contains("skip.tmp"), "the policy's excludes apply")
+
+        // The data folder disappears: the backup fails, the RPO passes, run says so with exit 3.
+        _ = try repo.shell("mv '\(repo.path("data"))' '\(repo.path("gone"))'")
+        let breached = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T02:00:00Z", config))
+        #expect(breached.status == 3, "\(breached.output) \(breached.stderr)")
+        #expect(breached.output.contains("data: backup to main failed: \(repo.path("data")) does not exist"), "\(breached.output)")
+        #expect(breached.output.contains("breach: data in main: newest generation is 1h5m old, RPO 1h"), "\(breached.output)")
+    }
+
+    @Test func unreachableRepositoryIsABreachNotACrash() throws {
+        let (repo, config) = try Self.setUp()
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: repo.path("repo"), with: repo.path("missing"))
+        try repo.scratch.write("kura.toml", text)
+        let result = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
+        #expect(result.status == 3)
+        #expect(result.output.contains("data: backup to main failed: no Kura repository at \(repo.path("missing"))"), "\(result.output)")
+        #expect(result.output.contains("breach: data in main"))
+    }
+
+    @Test func twoRunsNeverWorkAtOnce() throws {
+        // The password command holds the first run inside its lock for two seconds.
+        let (repo, config) = try Self.setUp { "password-command = \"sleep 2; cat '\($0.path("password"))'\"" }
+        var environment = ProcessInfo.processInfo.environment.merging(repo.environment) { $1 }
+        environment.merge(Self.at("2030-01-01T00:00:00Z", config)) { $1 }
+        let first = try repo.scratch.start(Tools.kura, ["run"], environment: environment)
+        Thread.sleep(forTimeInterval: 0.7)
+        let second = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
+        first.waitUntilExit()
+        #expect(second.status == 0)
+        #expect(second.output.contains("another kura run (pid \(first.processIdentifier)"), "\(second.output)")
+        #expect(first.terminationStatus == 0)
+        let generations = try repo.kura(arguments: ["generations"], environment: Self.at("2030-01-01T00:00:00Z", config))
+        #expect(generations.output.contains("data@1") && !generations.output.contains("data@2"), "\(generations.output)")
+    }
+
+    @Test func subjectCommandsFindTheirRepositoryInThePolicy() throws {
+        let (repo, config) = try Self.setUp()
+        let environment = Self.at("2030-01-01T00:00:00Z", config)
+        let backup = try repo.kura(arguments: ["backup", "--subject", "data"], environment: environment)
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(backup.output.hasPrefix("data@1 "))
+        let restore = try repo.kura(arguments: ["restore", "data@1", "--target", repo.path("out"), "--verify"], environment: environment)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let unknown = try repo.kura(arguments: ["backup", "--subject", "other"], environment: environment)
+        #expect(unknown.status == 2 && unknown.stderr.contains("name at least one path"), "\(unknown.stderr)")
+    }
+
+    @Test func policyCheckListsEveryProblemWithItsLine() throws {
+        let (repo, config) = try Self.setUp(extra: "rto = \"soon\"\nkeep = { last = 5, fortnightly = 1 }")
+        let result = try repo.kura(arguments: ["policy", "check", "--config", config])
+        #expect(result.status == 2)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("\(config):10: rto = \"soon\" is not a duration") }, "\(result.stderr)")
+        #expect(lines.contains { $0.hasPrefix("\(config):11: unknown key \"fortnightly\"") }, "\(result.stderr)")
+
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/kura.example.toml").path
+        let valid = try repo.kura(arguments: ["policy", "check", "--config", example])
+        #expect(valid.status == 0 && valid.output.contains("valid: 2 repositories, 2 subjects"), "\(valid.stderr)")
+
+        let missing = try repo.kura(arguments: ["run", "--config", repo.path("nope.toml")])
+        #expect(missing.status == 2 && missing.stderr.contains("nope.toml does not exist"))
+        let badTime = try repo.kura(arguments: ["generations"], environment: ["KURA_TEST_NOW": "yesterday"])
+        #expect(badTime.status == 2 && badTime.stderr.contains("KURA_TEST_NOW"))
+    }
+
+    @Test func systemdUnitsPassSystemdAnalyzeVerify() throws {
+        let (repo, config) = try Self.setUp()
+        let units = repo.path("units")
+        try FileManager.default.createDirectory(atPath: units, withIntermediateDirectories: true)
+        let written = try repo.kura(arguments: ["schedule", "--systemd", "--every", "15m", "--output-dir", units, "--config", config])
+        #expect(written.status == 0, "\(written.stderr)")
+        let service = try String(contentsOfFile: units + "/kura-run.service", encoding: .utf8)
+        #expect(service.contains("ExecStart=\(Tools.kura) run --config \(config)") || service.contains(" run --config \(config)"))
+        #expect(try String(contentsOfFile: units + "/kura-run.timer", encoding: .utf8).contains("OnUnitActiveSec=15min"))
+        let verify = try repo.shell("systemd-analyze verify '\(units)/kura-run.service' '\(units)/kura-run.timer' 2>&1")
+        #expect(verify.status == 0, "\(verify.output)")
+
+        // The check can fail: a unit with a broken directive does not pass.
+        try repo.scratch.write("units/kura-run.service", service.replacingOccurrences(of: "Type=oneshot", with: "Type=sometimes"))
+        let broken = try repo.shell("systemd-analyze verify '\(units)/kura-run.service' 2>&1")
+        #expect(broken.status != 0 || broken.output.contains("Failed to parse"), "\(broken.output)")
+
+        #expect(try repo.kura(arguments: ["schedule", "--cron", "--every", "7m", "--config", config]).status == 2)
+        #expect(try repo.kura(arguments: ["schedule", "--config", config]).status == 2)
+    }
+
+    @Test func cronLineIsAcceptedByCrontab() throws {
+        let (repo, config) = try Self.setUp()
+        let crontab = try #require(Tools.path(of: "crontab"), "crontab is missing; Scripts/test.sh installs cron")
+        let printed = try repo.kura(arguments: ["schedule", "--cron", "--every", "10m", "--config", config])
+        #expect(printed.status == 0)
+        let line = try #require(printed.output.split(separator: "\n").first { !$0.hasPrefix("#") })
+        #expect(line.hasPrefix("*/10 * * * * ") && line.contains(" run --config \(config) >>"))
+        try repo.scratch.write("crontab", printed.output)
+        // crontab installs only a file it can parse; nobody's crontab is a scratch place for that.
+        let installed = try repo.shell("'\(crontab)' -u nobody '\(repo.path("crontab"))' && '\(crontab)' -u nobody -l && '\(crontab)' -u nobody -r")
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.output.contains(String(line)))
+        try repo.scratch.write("bad-crontab", "*/10 * * * run\n")
+        let refused = try repo.shell("'\(crontab)' -u nobody '\(repo.path("bad-crontab"))'")
+        #expect(refused.status != 0, "crontab refuses a malformed line")
+        _ = try repo.shell("'\(crontab)' -u nobody -r 2>/dev/null")
+    }
+}
