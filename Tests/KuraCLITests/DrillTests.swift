@@ -57,13 +57,19 @@ import Testing
 
     @Test func corruptedPackNamesEveryDamagedFileAndExits13() throws {
         let repo = try RepositoryScratch()
-        for index in 0..<6 { try repo.writeRandom("data/f\(index).bin", size: 500_000, seed: UInt64(index * 2 + 1)) }
+        // small.txt goes into a first pack of its own, which stays intact.
         try repo.scratch.write("data/small.txt", "small\n")
         #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        for index in 0..<6 { try repo.writeRandom("data/f\(index).bin", size: 500_000, seed: UInt64(index * 2 + 1)) }
+        #expect(link(repo.path("data/f0.bin"), repo.path("data/zz-link")) == 0)
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
         let packs = try RepositoryFailureTests.objects(repo, "data")
-        #expect(packs.count == 1)
-        try RepositoryFailureTests.modify(try #require(packs.first)) { bytes in
-            for offset in [1000, 1_100_000, 2_200_000] { bytes[offset] ^= 0x40 }
+        let sizes = packs.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        let largest = try #require(zip(packs, sizes).max { $0.1 < $1.1 })
+        #expect(packs.count == 2 && largest.1 > 3_000_000)
+        // A flipped byte every 400 kB hits each of the six 500 kB blobs, not the trees at the end.
+        try RepositoryFailureTests.modify(largest.0) { bytes in
+            for offset in stride(from: 1000, to: 2_900_000, by: 400_000) { bytes[offset] ^= 0x40 }
         }
         let scratch = try Self.scratchFolder(repo)
         let drill = try repo.kura("drill", "s", "--sample", "100%", "--scratch", scratch, "--json")
@@ -71,8 +77,9 @@ import Testing
         let record = try #require(try Self.drillLines(drill).first)
         let mismatches = try #require(record["mismatches"] as? [String])
         let damagedFiles = Set(mismatches.filter { $0.contains(": damaged: ") }.compactMap { $0.split(separator: ":").first })
-        #expect(damagedFiles.count >= 2, "the restore went on past the first damaged file: \(mismatches)")
-        #expect(damagedFiles.allSatisfy { $0.hasPrefix(repo.path("data") + "/f") })
+        let expected = Set((0..<6).map { repo.path("data/f\($0).bin") } + [repo.path("data/zz-link")])
+        #expect(Set(damagedFiles.map(String.init)) == expected, "every damaged file named, past the first: \(mismatches)")
+        #expect(mismatches.contains { $0.hasPrefix(repo.path("data/zz-link")) && $0.contains("the same file as") })
         #expect(!mismatches.contains { $0.contains("small.txt") })
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty, "scratch removed after a failed drill")
 
@@ -84,6 +91,24 @@ import Testing
         let records = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]])
         #expect(records.count == 2 && records.allSatisfy { $0["passed"] as? Bool == false })
         #expect((records[0]["mismatches"] as? [String]) == mismatches, "the failure is recorded with its damaged files")
+    }
+
+    /// A deleted pack that held only file data (its generation's trees are in the next pack):
+    /// every file with a blob in it is named, and the rest of the generation still verifies.
+    @Test func deletedPackNamesEveryFileItHeld() throws {
+        let repo = try RepositoryScratch()
+        for index in 0..<40 { try repo.writeRandom("data/f\(index)", size: 500_000, seed: UInt64(index * 2 + 101)) }
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        let packs = try RepositoryFailureTests.objects(repo, "data")
+        let sizes = packs.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+        let full = try #require(zip(packs, sizes).max { $0.1 < $1.1 })
+        #expect(packs.count == 2 && full.1 >= 16 * 1024 * 1024, "\(sizes)")
+        try FileManager.default.removeItem(atPath: full.0)
+        let drill = try repo.kura("drill", "s", "--sample", "100%", "--scratch", try Self.scratchFolder(repo), "--json")
+        #expect(drill.status == 13, "\(drill.stderr)")
+        let mismatches = try #require(try Self.drillLines(drill).first?["mismatches"] as? [String])
+        #expect(mismatches.count >= 25 && mismatches.count < 40, "\(mismatches.count) of 40 files were in the deleted pack")
+        #expect(mismatches.allSatisfy { $0.hasPrefix(repo.path("data/f")) && $0.hasSuffix("is missing") }, "\(mismatches)")
     }
 
     /// Ten thousand small files: a 1% sample must extrapolate beyond a 1-second RTO, and the

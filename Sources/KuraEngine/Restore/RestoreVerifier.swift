@@ -28,6 +28,8 @@ public final class RestoreVerifier {
     private var result = RestoreVerification()
     private var hardlinkInodes: [String: (device: UInt64, inode: UInt64)] = [:]
     private var verifiedHardlinks: Set<String> = []
+    /// Hard-link keys of files the restore found damaged, with the name it reported.
+    private var damagedLinks: [String: String] = [:]
 
     /// - Parameters:
     ///   - target: the folder given to the `Restorer`.
@@ -44,6 +46,9 @@ public final class RestoreVerifier {
 
     public func run() async throws -> RestoreVerification {
         result = RestoreVerification()
+        hardlinkInodes = [:]
+        verifiedHardlinks = []
+        damagedLinks = [:]
         result.holesChecked = RestoredEntryCheck.fileSystemKeepsHoles(in: target.description)
         scope.holes = result.holesChecked
         if let root = try await loadTree(generation.generation.tree, path: "") {
@@ -74,7 +79,14 @@ public final class RestoreVerifier {
             expectedNames.insert(name)
             let path = relative + "/" + String(decoding: name, as: UTF8.self)
             let destination = directory.appending(name)
-            if skipped.contains(path) { continue }
+            if skipped.contains(path) {
+                if let key = node.hardlinkKey { damagedLinks[key] = path }
+                continue
+            }
+            if let key = node.hardlinkKey, let first = damagedLinks[key] {
+                mismatch(path, "damaged: the same file as \(first)")
+                continue
+            }
             if !wasRestored(node, at: destination) { continue }
             result.entries += 1
             var entryScope = scope
