@@ -1,4 +1,5 @@
 import Foundation
+import KuraTestSupport
 import Testing
 
 /// `kura drill` through the real binary, on real files and repositories.
@@ -109,6 +110,21 @@ import Testing
         let mismatches = try #require(try Self.drillLines(drill).first?["mismatches"] as? [String])
         #expect(mismatches.count >= 25 && mismatches.count < 40, "\(mismatches.count) of 40 files were in the deleted pack")
         #expect(mismatches.allSatisfy { $0.hasPrefix(repo.path("data/f")) && $0.hasSuffix("is missing") }, "\(mismatches)")
+    }
+
+    /// The same drill against a repository on a real SeaweedFS S3 server.
+    @Test func drillOnS3() throws {
+        let server = try SeaweedServer()
+        let repo = try S3RepositoryTests.repository(server)
+        let root = try BackupRestoreTests.makeTree(repo)
+        #expect(try repo.kura("backup", "--subject", "docs", root).status == 0)
+        let drill = try repo.kura("drill", "docs", "--sample", "50%", "--rto", "1h", "--scratch", try Self.scratchFolder(repo), "--json")
+        #expect(drill.status == 0, "\(drill.output) \(drill.stderr)")
+        let record = try #require(try Self.drillLines(drill).first)
+        #expect(record["passed"] as? Bool == true && (record["files"] as? Int ?? 0) >= 4, "half of 7 files: \(record)")
+        let listed = try JSONSerialization.jsonObject(with: try repo.kura("drill", "--list", "--json").stdout) as? [[String: Any]]
+        #expect(listed?.first?["id"] as? String == record["id"] as? String)
+        #expect(try repo.kura("unlock").output.contains("0 live lock(s)"))
     }
 
     /// Ten thousand small files: a 1% sample must extrapolate beyond a 1-second RTO, and the
