@@ -7,7 +7,7 @@ struct KuraCommand: AsyncParsableCommand {
         abstract: "Kura: encrypted vault and backup tool for Linux admins.",
         version: "0.1.0",
         groupedSubcommands: [
-            CommandGroup(name: "Repository", subcommands: [Init.self, Check.self, Unlock.self]),
+            CommandGroup(name: "Repository", subcommands: [Init.self, Check.self, Unlock.self, Audit.self]),
             CommandGroup(name: "Backups", subcommands: [Backup.self, Generations.self, List.self, Diff.self, Restore.self]),
             CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
             CommandGroup(name: "Operations", subcommands: [Run.self, Schedule.self, PolicyCommand.self]),

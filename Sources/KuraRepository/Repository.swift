@@ -50,7 +50,9 @@ public final class Repository: @unchecked Sendable {
         // Key slot first: a config without a key would be a repository nobody can open.
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await backend.put(configName, bytes: Array(JSONEncoder.kura.encode(config)))
-        return try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+        let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+        try await repository.appendAudit("init", details: ["key": slot.name, "role": slot.role.rawValue])
+        return repository
     }
 
     /// Opens a repository with `password` and loads its index.

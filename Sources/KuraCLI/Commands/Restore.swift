@@ -57,6 +57,8 @@ struct Restore: AsyncParsableCommand {
                 print("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
                       + "\(Output.bytes(summary.bytes)) in " + String(format: "%.1f s", Date().timeIntervalSince(started))
                       + (verify ? ", \(summary.verifiedFiles) files verified" : ""))
+                try await opened.appendAudit("restore", details: ["generation": stored.name, "target": target,
+                                                                  "files": String(summary.files), "bytes": String(summary.bytes)])
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
         }

@@ -6,11 +6,7 @@ extension Repository {
     /// Signs and stores a drill record; returns its ID.
     @discardableResult
     public func save(_ drill: DrillRecord) async throws -> DrillID {
-        var signed = drill
-        signed.writer = keySlot.id
-        signed.signature = ""
-        signed.signature = Base64.encode(secrets.signingKey.signature(for: Array(try JSONEncoder.kura.encode(signed))),
-                                         padded: true)
+        let signed = try drill.signed(by: secrets.signingKey, as: keySlot.id)
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(signed)), purpose: "drill")
         let id = DrillID.hashing(stored)
         try await backend.put(ObjectName(.drills, id.hex), bytes: stored)
@@ -34,11 +30,7 @@ extension Repository {
                 guard let record = try? JSONDecoder.kura.decode(DrillRecord.self, from: Data(plain)) else {
                     throw RepositoryError.damaged(object: object, reason: "does not parse")
                 }
-                var unsigned = record
-                unsigned.signature = ""
-                guard let signer = signers[record.writer],
-                      let signature = Base64.decodeCanonicalPadded(record.signature),
-                      signer.isValidSignature(signature, for: Array(try JSONEncoder.kura.encode(unsigned))) else {
+                guard record.hasValidSignature(signers: signers) else {
                     throw RepositoryError.damaged(object: object, reason: "its signature does not verify")
                 }
                 valid.append(StoredDrill(id: DrillID.hashing(stored), record: record))

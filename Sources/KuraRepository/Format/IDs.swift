@@ -45,6 +45,8 @@ public struct IndexID: ObjectID { public let bytes: [UInt8]; public init(bytes: 
 public struct KeyID: ObjectID { public let bytes: [UInt8]; public init(bytes: [UInt8]) { self.bytes = bytes } }
 /// The repository's random ID, bound into every object's associated data.
 public struct RepositoryID: ObjectID { public let bytes: [UInt8]; public init(bytes: [UInt8]) { self.bytes = bytes } }
+/// An audit entry's ID: SHA-256 of its stored bytes.
+public struct AuditEntryID: ObjectID { public let bytes: [UInt8]; public init(bytes: [UInt8]) { self.bytes = bytes } }
 /// A drill record's name: SHA-256 of its stored bytes.
 public struct DrillID: ObjectID { public let bytes: [UInt8]; public init(bytes: [UInt8]) { self.bytes = bytes } }
 

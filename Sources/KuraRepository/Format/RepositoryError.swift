@@ -19,6 +19,8 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case locked(holder: String, exclusive: Bool)
     /// A lock object cannot be read (damaged, or from another repository).
     case lockUnreadable(String)
+    /// Appending to the audit log lost the race to other writers too many times.
+    case auditContention
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -40,6 +42,8 @@ extension RepositoryError: CustomStringConvertible {
                 + "or, if that process is gone, run `kura unlock`"
         case .lockUnreadable(let name):
             "lock \(name) cannot be read; if no other kura is running on this repository, run `kura unlock --remove-all`"
+        case .auditContention:
+            "could not append to the audit log: other kura processes kept writing at the same moment; try again"
         }
     }
 }

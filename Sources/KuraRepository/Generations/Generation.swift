@@ -14,6 +14,9 @@ public struct Generation: Codable, Sendable {
     public var parent: GenerationID?
     public var summary: Summary
     public var writer: KeyID
+    /// The audit log's newest entry when the generation was written, so a log rolled back
+    /// or cut short afterwards is noticed (absent in records written before the audit log).
+    public var auditHead: AuditHead?
     /// Base64 Ed25519 signature over the record's canonical JSON with this field empty.
     public var signature: String = ""
 
@@ -57,13 +60,6 @@ public struct Generation: Codable, Sendable {
         self.parent = parent
         self.summary = summary
         self.writer = writer
-    }
-
-    /// The bytes the signature covers.
-    func signedBytes() throws -> [UInt8] {
-        var unsigned = self
-        unsigned.signature = ""
-        return Array(try JSONEncoder.kura.encode(unsigned))
     }
 }
 

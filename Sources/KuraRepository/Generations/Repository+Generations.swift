@@ -6,10 +6,9 @@ extension Repository {
     /// Signs and stores a generation record. Call `flush()` first: the record must only refer
     /// to blobs whose packs and index are already written.
     public func save(_ generation: Generation) async throws -> GenerationID {
-        var signed = generation
-        signed.writer = keySlot.id
-        signed.signature = ""
-        signed.signature = Base64.encode(secrets.signingKey.signature(for: try signed.signedBytes()), padded: true)
+        var generation = generation
+        generation.auditHead = try await auditLog().head
+        let signed = try generation.signed(by: secrets.signingKey, as: keySlot.id)
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(signed)), purpose: "generation")
         let id = GenerationID.hashing(stored)
         try await backend.put(ObjectName(.generations, id.hex), bytes: stored)
@@ -43,18 +42,29 @@ extension Repository {
         guard let generation = try? JSONDecoder.kura.decode(Generation.self, from: Data(plain)) else {
             throw RepositoryError.damaged(object: object, reason: "does not parse")
         }
-        guard let signer = signers[generation.writer],
-              let signature = Base64.decodeCanonicalPadded(generation.signature),
-              signer.isValidSignature(signature, for: try generation.signedBytes()) else {
+        guard generation.hasValidSignature(signers: signers) else {
             throw RepositoryError.damaged(object: object, reason: "its signature does not verify")
         }
         return StoredGeneration(id: GenerationID(bytes: SHA256.hash(stored)), generation: generation)
     }
 
-    /// The Ed25519 public keys of the key slots, by key ID. This repository's own slot is
-    /// known from its secrets; other slots (issue 4) publish theirs.
+    /// The Ed25519 public keys of the key slots, by key ID. Every slot of this format version
+    /// wraps the same secrets, so each signs with the repository's signing key.
     func signingKeys() async throws -> [KeyID: Ed25519.PublicKey] {
-        [keySlot.id: secrets.signingKey.publicKey]
+        var keys = [keySlot.id: secrets.signingKey.publicKey]
+        for slot in try await keySlots() { keys[slot.id] = secrets.signingKey.publicKey }
+        return keys
+    }
+
+    /// Every readable key slot (their public fields; the wrapped secrets stay sealed).
+    public func keySlots() async throws -> [KeySlot] {
+        var slots: [KeySlot] = []
+        for info in try await backend.list(.keys) {
+            if let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) {
+                slots.append(slot)
+            }
+        }
+        return slots
     }
 
     /// The next generation number for `subject`.
