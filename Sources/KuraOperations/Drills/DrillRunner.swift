@@ -5,7 +5,8 @@ import KuraRepository
 /// One restore drill of one subject: chooses a sample of the generation, checks the scratch
 /// space can hold it, restores it (every entry's metadata, the sample's contents) going on
 /// past damage, verifies every restored byte and all metadata, extrapolates the full restore
-/// time, removes the scratch data, and records the signed result in the repository.
+/// time, removes the scratch data, and records the signed result in the repository (and a
+/// "drill" entry in its audit log).
 public final class DrillRunner {
     private let repository: Repository
     private let options: DrillOptions
@@ -63,6 +64,10 @@ public final class DrillRunner {
         record.totalFiles = sample.totalFiles
         record.restoreSeconds = measured.restoreSeconds
         let id = try await repository.save(record)
+        try await repository.appendAudit("drill", details: [
+            "generation": "\(options.subject)@\(stored.generation.number)", "drill": id.hex,
+            "result": record.mismatches.isEmpty ? (record.breachesRTO ? "rto breached" : "passed") : "damaged",
+        ])
         return DrillOutcome(id: id, record: record, keptScratch: options.keepScratch ? scratch : nil,
                             entriesChecked: measured.verification.entries, filesChecked: measured.verification.files,
                             bytesChecked: measured.verification.bytes, holesChecked: measured.verification.holesChecked,
