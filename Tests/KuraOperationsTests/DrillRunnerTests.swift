@@ -85,6 +85,48 @@ import Testing
         #expect(mismatches.contains { $0.path == root + "/data/extra" && $0.reason == "is not in the generation" })
     }
 
+    /// A generation holding two files marked sparse: one with a long run of zeros (restore
+    /// leaves a hole, verification insists on it), one without (as a file a compressing file
+    /// system counted sparse: nothing to leave as a hole, so no mismatch).
+    @Test func holesAreRequiredOnlyWhereRestoreLeavesThem() async throws {
+        defer { try? TreeRemover.remove(root) }
+        let repository = try await Repository.initialize(
+            backend: LocalBackend(path: root + "/repo"), password: try SecureBytes(copying: Array("pw".utf8)),
+            parameters: Argon2idParameters(iterations: 1, memoryKiB: 8 * 1024))
+        func file(_ name: String, _ bytes: [UInt8]) async throws -> Node {
+            let blob = try await repository.store(bytes, type: .data).id
+            var node = Node(name: name, kind: .file, mode: 0o644, uid: geteuid(), gid: getegid(),
+                            mtime: Timestamp(seconds: 1_700_000_000, nanoseconds: 0), ctime: Timestamp(seconds: 1_700_000_000, nanoseconds: 0),
+                            size: Int64(bytes.count), inode: 1, device: 1, links: 1)
+            node.content = [blob]
+            node.sparse = true
+            return node
+        }
+        let holey = try await file("holey", [1] + [UInt8](repeating: 0, count: 256 * 1024) + [2])
+        let dense = try await file("dense", (0..<64 * 1024).map { UInt8(truncatingIfNeeded: $0 % 251 + 1) })
+        let tree = try await repository.saveTree(Tree(nodes: [holey, dense]))
+        try await repository.flush()
+        let generation = Generation(subject: "h", number: 1, time: Date(), host: "test", paths: ["/"], tags: [],
+                                    tree: tree, parent: nil, summary: .init(), writer: repository.keySlot.id)
+        let stored = StoredGeneration(id: try await repository.save(generation), generation: generation)
+
+        let target = root + "/restored"
+        _ = try await Restorer(repository: repository, generation: stored, options: RestoreOptions(target: target)).run()
+        let verifier = RestoreVerifier(repository: repository, generation: stored, target: target, contentFilter: nil, skipping: [])
+        let clean = try await verifier.run()
+        #expect(clean.holesChecked, "the test's temporary folder keeps holes")
+        #expect(clean.mismatches.isEmpty, "\(clean.mismatches)")
+
+        // The same bytes written densely: the hole is gone, and that is named.
+        let path = target + "/holey"
+        try Data([1] + [UInt8](repeating: 0, count: 256 * 1024) + [2]).write(to: URL(fileURLWithPath: path))
+        var times = [timespec(tv_sec: 1_700_000_000, tv_nsec: 0), timespec(tv_sec: 1_700_000_000, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path, &times, 0)
+        chmod(path, 0o644)
+        let dense2 = try await verifier.run()
+        #expect(dense2.mismatches == [DamagedEntry(path: "/holey", reason: "restored without holes, the generation's file is sparse")])
+    }
+
     @Test func badInputIsRefusedBeforeAnythingIsRestored() async throws {
         defer { try? TreeRemover.remove(root) }
         let (repository, _) = try await populated()

@@ -89,10 +89,14 @@ public final class RestoreVerifier {
             }
             if !wasRestored(node, at: destination) { continue }
             result.entries += 1
-            var entryScope = scope
             let withContent = node.kind == .file && (contentFilter?(path, node) ?? true)
+            var content = ContentCheck()
+            if withContent { content = try await checkContent(node, at: destination) }
+            var entryScope = scope
             entryScope.size = withContent
+            entryScope.holes = scope.holes && content.leavesHole
             for problem in RestoredEntryCheck.differences(node, at: destination, scope: entryScope) { mismatch(path, problem) }
+            if let problem = content.problem { mismatch(path, problem) }
             switch node.kind {
             case .directory:
                 if let subtree = node.subtree, let loaded = try await loadTree(subtree, path: path) {
@@ -100,7 +104,6 @@ public final class RestoreVerifier {
                 }
             case .file:
                 if let problem = hardlinkProblem(node, at: destination) { mismatch(path, problem) }
-                if withContent, let problem = try await contentProblem(node, at: destination) { mismatch(path, problem) }
             default:
                 break
             }
@@ -130,26 +133,54 @@ public final class RestoreVerifier {
         return first == identity ? nil : "is not a hard link to the other names of its file"
     }
 
+    private struct ContentCheck {
+        var problem: String?
+        /// A sparse file whose contents have a run of zeros long enough that restore leaves
+        /// a hole (only these are held to showing holes: a file counted sparse because its
+        /// file system compressed it or kept it inline has none to restore).
+        var leavesHole = false
+    }
+
+    /// Zeros restore skips come in 4 KiB pages counted from each blob's start, which need
+    /// not be aligned with the file system's blocks; 16 KiB of zeros in one blob always
+    /// leaves at least one whole block unwritten.
+    private static let holeMakingRun = 16 * 1024
+
     /// Re-reads the file and checks each segment against its blob's keyed ID.
-    private func contentProblem(_ node: Node, at path: RawPath) async throws -> String? {
-        if let key = node.hardlinkKey, verifiedHardlinks.contains(key) { return nil }
+    private func checkContent(_ node: Node, at path: RawPath) async throws -> ContentCheck {
+        if let key = node.hardlinkKey, verifiedHardlinks.contains(key) { return ContentCheck() }
         let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        guard descriptor >= 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
+        guard descriptor >= 0 else { return ContentCheck(problem: "cannot be read: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         var offset: off_t = 0
+        var leavesHole = false
         for id in node.content ?? [] {
             guard let length = repository.index.location(of: id)?.entry.rawLength else {
-                return "blob \(id.short) is not in the index"
+                return ContentCheck(problem: "blob \(id.short) is not in the index")
             }
             var data = [UInt8](repeating: 0, count: length)
             let count = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, offset) }
-            guard count == length else { return "is shorter than the generation's file" }
-            guard repository.blobID(of: data) == id else { return "contents differ from the generation at byte \(offset)" }
+            guard count == length else { return ContentCheck(problem: "is shorter than the generation's file") }
+            guard repository.blobID(of: data) == id else {
+                return ContentCheck(problem: "contents differ from the generation at byte \(offset)")
+            }
+            if node.sparse == true, !leavesHole { leavesHole = Self.hasZeroRun(data, length: Self.holeMakingRun) }
             offset += off_t(length)
         }
         if let key = node.hardlinkKey { verifiedHardlinks.insert(key) }
         result.files += 1
         result.bytes += Int64(offset)
-        return nil
+        return ContentCheck(leavesHole: leavesHole)
+    }
+
+    private static func hasZeroRun(_ data: [UInt8], length: Int) -> Bool {
+        data.withUnsafeBufferPointer { bytes in
+            var run = 0
+            for byte in bytes {
+                run = byte == 0 ? run + 1 : 0
+                if run >= length { return true }
+            }
+            return false
+        }
     }
 }

@@ -12,7 +12,8 @@ public enum RestoredEntryCheck {
         public var owner: Bool
         /// Placeholders (files restored without contents) have no size to compare.
         public var size: Bool
-        /// Whether the scratch file system keeps holes (see `fileSystemKeepsHoles`).
+        /// Whether a sparse node's file must show holes: the scratch file system keeps them
+        /// (see `fileSystemKeepsHoles`) and its contents have zeros restore leaves as holes.
         public var holes: Bool
 
         public init(owner: Bool, size: Bool, holes: Bool) {
