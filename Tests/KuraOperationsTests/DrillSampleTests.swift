@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import KuraEngine
 import KuraOperations
@@ -100,6 +101,28 @@ import Testing
         #expect(ScratchSpace.root(requested: "/srv/x", environment: ["TMPDIR": "/t"]) == "/srv/x")
         #expect(ScratchSpace.root(requested: nil, environment: ["TMPDIR": "/t"]) == "/t")
         #expect(ScratchSpace.root(requested: nil, environment: [:]) == "/var/tmp")
+    }
+
+    /// A scratch root with a default ACL: the drill's folder does not pass it on, so restored
+    /// files carry no ACL their originals lacked.
+    @Test func theDrillFolderInheritsNoDefaultACL() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kura-acl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // posix_acl_xattr: version 2, then (tag, perm, id) entries: user::rwx user:1234:rwx group::r-x mask::rwx other::r-x
+        var acl: [UInt8] = [2, 0, 0, 0]
+        for (tag, perm, id) in [(0x01, 7, UInt32.max), (0x02, 7, 1234), (0x04, 5, UInt32.max), (0x10, 7, UInt32.max), (0x20, 5, UInt32.max)] {
+            acl += [UInt8(tag), 0, UInt8(perm), 0] + withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)
+        }
+        guard setxattr(root, "system.posix_acl_default", acl, acl.count, 0) == 0 else { return }  // no ACLs on this file system
+        let inherited = root + "/plain"
+        #expect(FileManager.default.createFile(atPath: inherited, contents: nil))
+        #expect(getxattr(inherited, "system.posix_acl_access", nil, 0) > 0, "files under the root inherit its ACL")
+
+        let folder = try ScratchSpace.create(in: root, subject: "s")
+        #expect(FileManager.default.createFile(atPath: folder + "/restored", contents: nil))
+        #expect(getxattr(folder + "/restored", "system.posix_acl_access", nil, 0) < 0)
+        #expect(getxattr(folder, "system.posix_acl_default", nil, 0) < 0)
     }
 
     @Test func createsAPrivateFolderAndMeasuresRealFreeSpace() throws {

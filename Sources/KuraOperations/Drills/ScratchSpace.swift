@@ -60,7 +60,8 @@ public enum ScratchSpace {
         return Free(bytes: Int64(info.f_bavail) * Int64(info.f_frsize), inodes: inodes)
     }
 
-    /// Makes a new private folder for one drill under `root`.
+    /// Makes a new private folder for one drill under `root`, without a default ACL to pass
+    /// on to what is restored into it.
     public static func create(in root: String, subject: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -71,7 +72,9 @@ public enum ScratchSpace {
             + Array("kura-drill-\(safeSubject)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else { throw DrillError.scratchUnusable(root: root, reason: String(cString: strerror(errno))) }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        InheritedACL.remove(from: folder)
+        return folder
     }
 
     /// Removes a drill's folder and everything restored in it.
