@@ -115,6 +115,28 @@ import Testing
         #expect(mismatches.allSatisfy { $0.hasPrefix(repo.path("data/f")) && $0.hasSuffix("is missing") }, "\(mismatches)")
     }
 
+    /// An ordinary user's drill: owners are not compared (restore cannot set them), and files
+    /// and folders restored with modes that lock their owner out are still verified.
+    @Test func drillAsAnOrdinaryUser() throws {
+        guard geteuid() == 0, let setpriv = Tools.path(of: "setpriv") else { return }
+        let repo = try RepositoryScratch()
+        let root = try BackupRestoreTests.makeTree(repo)
+        try repo.shell("""
+            set -e; cd '\(root)'; mkdir closed; echo inside > closed/file; echo locked > locked
+            chmod 000 locked closed/file; chmod 000 closed
+            """)
+        #expect(try repo.kura("backup", "--subject", "docs", root).status == 0)
+        let scratch = try Self.scratchFolder(repo)
+        try repo.shell("chown -R 65534:65534 '\(repo.path("repo"))' '\(repo.path("password"))' '\(scratch)'")
+        let drill = try repo.scratch.run(setpriv, ["--reuid", "65534", "--regid", "65534", "--clear-groups", "--",
+                                                   Tools.kura, "drill", "docs", "--sample", "100%", "--scratch", scratch, "--json"],
+                                         environment: repo.environment)
+        #expect(drill.status == 0, "\(drill.output) \(drill.stderr)")
+        let record = try #require(try Self.drillLines(drill).first)
+        #expect(record["passed"] as? Bool == true && record["files"] as? Int == record["total_files"] as? Int, "\(record)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+    }
+
     /// The same drill against a repository on a real SeaweedFS S3 server.
     @Test func drillOnS3() throws {
         let server = try SeaweedServer()

@@ -24,6 +24,7 @@ public final class RestoreVerifier {
     private let target: RawPath
     private let contentFilter: (@Sendable (String, Node) -> Bool)?
     private let skipped: Set<String>
+    private let isRoot = geteuid() == 0
     private var scope = RestoredEntryCheck.Scope(owner: geteuid() == 0, size: true, holes: false)
     private var result = RestoreVerification()
     private var hardlinkInodes: [String: (device: UInt64, inode: UInt64)] = [:]
@@ -100,7 +101,9 @@ public final class RestoreVerifier {
             switch node.kind {
             case .directory:
                 if let subtree = node.subtree, let loaded = try await loadTree(subtree, path: path) {
-                    try await verify(loaded, relative: path, at: destination)
+                    try await withOwnerAccess(destination, needed: 0o500) {
+                        try await verify(loaded, relative: path, at: destination)
+                    }
                 }
             case .file:
                 if let problem = hardlinkProblem(node, at: destination) { mismatch(path, problem) }
@@ -133,6 +136,16 @@ public final class RestoreVerifier {
         return first == identity ? nil : "is not a hard link to the other names of its file"
     }
 
+    /// Runs `body` with the owner's `needed` permission bits on `path` added for the while, when
+    /// they are missing and this process is not root: restored modes such as 0000 must not keep
+    /// the verification out. chmod leaves mtime alone, and the mode is compared before.
+    private func withOwnerAccess<T>(_ path: RawPath, needed: mode_t, _ body: () async throws -> T) async rethrows -> T {
+        guard !isRoot, let info = try? FileSystem.lstat(path), info.st_mode & needed != needed else { return try await body() }
+        _ = path.withCString { chmod($0, (info.st_mode & 0o7777) | needed) }
+        defer { _ = path.withCString { chmod($0, info.st_mode & 0o7777) } }
+        return try await body()
+    }
+
     private struct ContentCheck {
         var problem: String?
         /// A sparse file whose contents have a run of zeros long enough that restore leaves
@@ -149,7 +162,7 @@ public final class RestoreVerifier {
     /// Re-reads the file and checks each segment against its blob's keyed ID.
     private func checkContent(_ node: Node, at path: RawPath) async throws -> ContentCheck {
         if let key = node.hardlinkKey, verifiedHardlinks.contains(key) { return ContentCheck() }
-        let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        let descriptor = await withOwnerAccess(path, needed: 0o400) { path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
         guard descriptor >= 0 else { return ContentCheck(problem: "cannot be read: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         var offset: off_t = 0
