@@ -36,6 +36,15 @@ import Testing
         ]
         let due = DrillSchedule.dueSubjects(policy.subjects, records: records.shuffled(), at: Self.now)
         #expect(due.map(\.name) == ["web", "etc"], "priority order; etc never drilled")
+        let latest = DrillSchedule.latestBySubject(records.shuffled())
+        #expect(latest["home"]?.passed == false && latest["db"]?.time == Self.now.addingTimeInterval(-0.5 * 86_400))
+
+        let options = DrillOptions(subject: policy.subject(named: "db")!, scratchRoot: "/var/tmp")
+        #expect(options.sample == 0.1 && options.rto == nil && options.subject == "db")
+        var withRTO = Self.subject("x", priority: 1, every: nil)
+        withRTO.rto = 3600
+        let defaults = DrillOptions(subject: withRTO, scratchRoot: "/s")
+        #expect(defaults.sample == DrillOptions.defaultSample && defaults.rto == 3600)
     }
 
     @Test func exactlyEveryIsDueAndAFutureRecordIsNot() throws {

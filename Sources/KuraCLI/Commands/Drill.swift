@@ -91,12 +91,12 @@ struct Drill: AsyncParsableCommand {
         let subjects = try await subjectsToDrill(policy: policy)
         var worst = ExitStatus.success
         for name in subjects {
-            let subjectPolicy = policy?.subject(named: name)
-            var options = DrillOptions(subject: name, sample: sample.flatMap(DrillSample.fraction(fromPercent:))
-                                           ?? subjectPolicy?.drill?.sample ?? DrillOptions.defaultSample,
-                                       scratchRoot: ScratchSpace.root(requested: scratch))
+            let root = ScratchSpace.root(requested: scratch)
+            var options = policy?.subject(named: name).map { DrillOptions(subject: $0, scratchRoot: root) }
+                ?? DrillOptions(subject: name, scratchRoot: root)
+            if let fraction = sample.flatMap(DrillSample.fraction(fromPercent:)) { options.sample = fraction }
+            if let seconds = rto.flatMap(Durations.parse) { options.rto = seconds }
             options.generation = generation
-            options.rto = rto.flatMap(Durations.parse) ?? subjectPolicy?.rto
             options.keepScratch = keepScratch
             options.seed = seed
             let outcome: DrillOutcome

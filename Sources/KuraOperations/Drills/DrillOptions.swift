@@ -26,6 +26,12 @@ public struct DrillOptions: Sendable {
         self.sample = sample
         self.scratchRoot = scratchRoot
     }
+
+    /// A drill of a policy subject: its `drill.sample` (else the default) and its `rto`.
+    public init(subject: SubjectPolicy, scratchRoot: String) {
+        self.init(subject: subject.name, sample: subject.drill?.sample ?? Self.defaultSample, scratchRoot: scratchRoot)
+        rto = subject.rto
+    }
 }
 
 /// A finished drill: its signed record as stored, and what it left behind.

@@ -14,13 +14,19 @@ public enum DrillSchedule {
     /// The subjects of `subjects` (kept in their order: the policy's priority order) with a
     /// drill due at `now`, given the drill records of their repositories (any order, any subject).
     public static func dueSubjects(_ subjects: [SubjectPolicy], records: [DrillRecord], at now: Date) -> [SubjectPolicy] {
-        var latest: [String: DrillRecord] = [:]
-        for record in records where latest[record.subject].map({ record.time > $0.time }) ?? true {
-            latest[record.subject] = record
-        }
+        let latest = latestBySubject(records)
         return subjects.filter { subject in
             guard let drill = subject.drill else { return false }
             return isDue(drill, last: latest[subject.name], at: now)
         }
+    }
+
+    /// Each subject's most recent drill record (by drill time), for judging RTOs and schedules.
+    public static func latestBySubject(_ records: [DrillRecord]) -> [String: DrillRecord] {
+        var latest: [String: DrillRecord] = [:]
+        for record in records where latest[record.subject].map({ record.time > $0.time }) ?? true {
+            latest[record.subject] = record
+        }
+        return latest
     }
 }
