@@ -14,6 +14,7 @@ struct Drill: AsyncParsableCommand {
             Every restored byte and all metadata are compared with the generation, the full \
             restore time is extrapolated from the sample and held against the RTO, the scratch \
             data is removed, and the signed result is stored in the repository.
+
             Without SUBJECT, every subject of the policy is drilled in priority order (without \
             a policy file: every subject that has generations). With a policy, the sample and \
             RTO come from the subject's `drill` and `rto` unless --sample and --rto are given.
@@ -37,10 +38,10 @@ struct Drill: AsyncParsableCommand {
     @Option(help: "The generation number to restore (default: the latest).")
     var generation: Int?
 
-    @Option(help: "Restore the contents of this share of the files and bytes, e.g. 10% (default 10%).")
+    @Option(help: "Restore the contents of this share of the files and bytes, e.g. 10% (default: the policy's drill sample, else 10%).")
     var sample: String?
 
-    @Option(help: "The recovery time objective to hold the estimate against, e.g. 30m, 4h, 1h30m.")
+    @Option(help: "The recovery time objective to hold the estimate against, e.g. 30m, 4h, 1h30m (default: the policy's rto).")
     var rto: String?
 
     @Option(help: "Restore under DIR (else TMPDIR, else /var/tmp).")
