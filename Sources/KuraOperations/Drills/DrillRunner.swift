@@ -47,6 +47,21 @@ public final class DrillRunner {
             try ScratchSpace.remove(scratch)
             onScratch(nil)
         }
+        let record = makeRecord(stored, time: time, sample: sample, measured: measured)
+        let id = try await repository.save(record)
+        try await repository.appendAudit("drill", details: [
+            "generation": "\(options.subject)@\(stored.generation.number)", "drill": id.hex,
+            "result": record.mismatches.isEmpty ? (record.breachesRTO ? "rto breached" : "passed") : "damaged",
+        ])
+        return DrillOutcome(id: id, record: record, keptScratch: options.keepScratch ? scratch : nil,
+                            entriesChecked: measured.verification.entries, filesChecked: measured.verification.files,
+                            bytesChecked: measured.verification.bytes, holesChecked: measured.verification.holesChecked,
+                            warnings: warnings)
+    }
+
+    /// The result to sign and store: the measurements, the estimate, and every damaged or
+    /// differing path (damage first found by the restore, then differences the verification found).
+    private func makeRecord(_ stored: StoredGeneration, time: Date, sample: DrillSample, measured: Measured) -> DrillRecord {
         let estimate = RestoreTimeEstimate.fullSeconds(
             restoreSeconds: measured.restoreSeconds, contentSeconds: measured.restore.contentSeconds,
             timings: measured.restore.fileTimings, sampledFiles: sample.files, sampledBytes: sample.bytes,
@@ -60,18 +75,10 @@ public final class DrillRunner {
             bytes: measured.verification.bytes, totalBytes: sample.totalBytes,
             seconds: measured.restoreSeconds + measured.verifySeconds, estimatedFullSeconds: estimate,
             rtoSeconds: options.rto, mismatches: problems.map { "\($0.path): \($0.reason)" }, writer: repository.keySlot.id)
-        record.seed = seed
+        record.seed = sample.seed
         record.totalFiles = sample.totalFiles
         record.restoreSeconds = measured.restoreSeconds
-        let id = try await repository.save(record)
-        try await repository.appendAudit("drill", details: [
-            "generation": "\(options.subject)@\(stored.generation.number)", "drill": id.hex,
-            "result": record.mismatches.isEmpty ? (record.breachesRTO ? "rto breached" : "passed") : "damaged",
-        ])
-        return DrillOutcome(id: id, record: record, keptScratch: options.keepScratch ? scratch : nil,
-                            entriesChecked: measured.verification.entries, filesChecked: measured.verification.files,
-                            bytesChecked: measured.verification.bytes, holesChecked: measured.verification.holesChecked,
-                            warnings: warnings)
+        return record
     }
 
     private struct Measured {
