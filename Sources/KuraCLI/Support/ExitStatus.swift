@@ -88,6 +88,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .failure)
     case let error as RestoreError:
         return (error.description, .failure)
+    case let error as StatusError:
+        return (error.description, .usage)
     case let error as DrillError:
         let status: ExitStatus = switch error {
         case .unknownSubject, .badSample: .usage
