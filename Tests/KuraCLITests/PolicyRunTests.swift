@@ -52,7 +52,7 @@ import Testing
         let breached = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T02:00:00Z", config))
         #expect(breached.status == 3, "\(breached.output) \(breached.stderr)")
         #expect(breached.output.contains("data: backup to main failed: \(repo.path("data")) does not exist"), "\(breached.output)")
-        #expect(breached.output.contains("breach: data in main: newest generation is 1h5m old, RPO 1h"), "\(breached.output)")
+        #expect(breached.output.contains("breach: data: RPO breached in main: newest generation data@2 is 1h5m old, RPO 1h"), "\(breached.output)")
     }
 
     @Test func unreachableRepositoryIsABreachNotACrash() throws {
@@ -63,7 +63,7 @@ import Testing
         let result = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
         #expect(result.status == 3)
         #expect(result.output.contains("data: backup to main failed: no Kura repository at \(repo.path("missing"))"), "\(result.output)")
-        #expect(result.output.contains("breach: data in main"))
+        #expect(result.output.contains("breach: data: repository main cannot be read"), "\(result.output)")
     }
 
     @Test func twoRunsNeverWorkAtOnce() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import KuraTestSupport
 import Testing
 
 /// `kura runbook` against a real repository: the commands it prints are run as printed.
@@ -47,6 +48,9 @@ import Testing
         #expect(html.contains("<h2 id=\"subject-home\">1. home</h2>"))
         #expect(html.contains("kura restore home@latest --target /srv/restore/home --verify --repo \(repo.path("repo"))"))
         #expect(!html.contains("etc@latest"))
+        let rendered = try RenderedPage.render(output)
+        #expect(rendered.count("commands") == 1, "one block of commands for home's one repository")
+        #expect(rendered.screenshot.nonBackgroundFraction > 0.01, "the page is not blank")
     }
 
     @Test func badInput() throws {

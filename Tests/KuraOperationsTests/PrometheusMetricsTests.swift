@@ -43,4 +43,34 @@ import Testing
         #expect(text.contains("kura_status_in_breach 1\n"))
         #expect(text.contains("subject=\"odd \\\"name\\\"\\\\x\""), "quotes and backslashes escaped")
     }
+
+    /// prometheus-client (installed by Scripts/test.sh) parses every family, and label values
+    /// with quotes and backslashes come back as they were.
+    @Test func theReferenceParserReadsItBack() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kura-metrics-\(UUID().uuidString).prom")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let text = PrometheusMetrics(Self.report()).text
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let script = """
+            import json, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            print(json.dumps({f.name: [[s.labels, s.value] for s in f.samples] for f in text_string_to_metric_families(open(sys.argv[1]).read())}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["KURA_TEST_PYTHON"] ?? "/usr/bin/python3")
+        process.arguments = ["-c", script, file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "prometheus-client must parse the file (Scripts/test.sh installs it)")
+        let families = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [[Any]]])
+        let declared = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
+        #expect(Set(families.keys) == declared)
+        let subjects = Set((families["kura_subject_generations"] ?? []).compactMap { ($0.first as? [String: String])?["subject"] })
+        #expect(subjects.contains("odd \"name\"\\x"))
+        let drill = (families["kura_subject_last_drill_estimated_restore_seconds"] ?? []).first
+        #expect(drill?.last as? Double == 600)
+    }
 }

@@ -95,6 +95,16 @@ import Testing
         #expect(report.subject(named: "never")?.lastDrill == nil)
     }
 
+    @Test func absurdRecordedNumbersDoNotTrap() {
+        let drill = F.drill("db", ago: 60, estimate: 1e300, rto: 3600)
+        let generation = F.generation("db", 1, ago: -1e15)
+        let report = StatusReport.evaluate(policy: nil, records: [F.records("main", [generation], [drill])], now: F.now)
+        #expect(report.subjects[0].lastDrill?.result == .overRTO)
+        #expect(report.table().contains("over RTO"))
+        #expect(StatusPage.render(report).contains("over-rto"))
+        #expect(PrometheusMetrics(report).text.contains("kura_subject_last_drill_estimated_restore_seconds"))
+    }
+
     @Test func theRecordedRTOCountsWhenThePolicyHasNone() {
         let report = StatusReport.evaluate(policy: nil, records: [F.records("main", [F.generation("db", 1, ago: 60)],
                                                                              [F.drill("db", ago: 60, estimate: 7200, rto: 3600)])],

@@ -29,7 +29,7 @@ struct RecordsGathering {
             return RecordsGathering(policy: nil, access: [location: resolved.passwordSourceDescription(name: location)],
                                     records: [records])
         }
-        var entries = orderedRepositories(of: policy)
+        var entries = policy.repositoriesInSubjectOrder
         if let named {
             entries = entries.filter { $0.name == named }
         } else if let subject, let entry = policy.subject(named: subject) {
@@ -58,16 +58,6 @@ struct RecordsGathering {
         return RecordsGathering(policy: policy, access: access, records: entries.compactMap { byName[$0.name] })
     }
 
-    /// The policy's repositories in the order subjects name them (priority first), then the rest by name.
-    static func orderedRepositories(of policy: Policy) -> [RepositoryPolicy] {
-        var names: [String] = []
-        for subject in policy.subjects {
-            for name in subject.repositories where !names.contains(name) { names.append(name) }
-        }
-        for name in policy.repositories.keys.sorted() where !names.contains(name) { names.append(name) }
-        return names.compactMap { policy.repositories[$0] }
-    }
-
     /// Reads one policy repository; failures become unreadable records and a line on stderr.
     static func read(_ repository: RepositoryPolicy, options: RepositoryOptions) async -> RepositoryRecords {
         do {
@@ -82,14 +72,8 @@ struct RecordsGathering {
 
     /// The report, narrowed to `subject` when one is named.
     func report(subject: String?) throws -> StatusReport {
-        var report = StatusReport.evaluate(policy: policy, records: records, now: KuraClock.now)
-        if let subject {
-            guard let found = report.subject(named: subject) else { throw StatusError.unknownSubject(subject) }
-            report.subjects = [found]
-            let names = Set(found.copies.map(\.repository))
-            report.repositories = report.repositories.filter { names.contains($0.name) }
-        }
-        return report
+        let report = StatusReport.evaluate(policy: policy, records: records, now: KuraClock.now)
+        return try subject.map(report.narrowed) ?? report
     }
 }
 

@@ -13,7 +13,7 @@ public final class PolicyRunner {
     public struct Outcome: Sendable {
         /// Actions that failed (each was logged).
         public var failures = 0
-        /// "SUBJECT in REPOSITORY: why", for each subject and repository out of its targets.
+        /// "SUBJECT: what is wrong where", for each subject out of its RPO or RTO.
         public var breaches: [String] = []
     }
 
@@ -37,8 +37,9 @@ public final class PolicyRunner {
         for subject in policy.subjects where only?.contains(subject.name) ?? true {
             await backUpIfDue(subject)
         }
-        for subject in policy.subjects where only?.contains(subject.name) ?? true {
-            await judge(subject)
+        let report = await StatusReport.gather(policy: policy, now: KuraClock.now, open: repository)
+        for subject in report.subjects where only?.contains(subject.name) ?? true {
+            outcome.breaches += subject.breaches.map { "\(subject.name): \($0)" }
         }
         return outcome
     }
@@ -63,25 +64,6 @@ public final class PolicyRunner {
             self.log("\(subject.name): backed up \(stored.name) to \(primary.name): \(summary.files) files, "
                      + "\(ByteSize.format(summary.bytes)) (\(ByteSize.format(summary.storedBytes)) new) in "
                      + String(format: "%.1f s", summary.seconds) + (warnings > 0 ? ", \(warnings) warning(s)" : ""))
-        }
-    }
-
-    // MARK: Judgement
-
-    private func judge(_ subject: SubjectPolicy) async {
-        for name in subject.repositories {
-            guard let entry = policy.repositories[name] else { continue }
-            guard let repository = try? await repository(entry) else {
-                outcome.breaches.append("\(subject.name) in \(name): the repository cannot be opened")
-                continue
-            }
-            let newest = try? await newestGeneration(of: subject.name, in: repository)
-            let age = newest.map { KuraClock.now.timeIntervalSince($0.generation.time) }
-            if RPOState.of(age: age, rpo: subject.rpo) == .breached {
-                let why = age.map { "newest generation is \(Durations.format($0)) old, RPO \(Durations.format(subject.rpo ?? 0))" }
-                    ?? "no generation"
-                outcome.breaches.append("\(subject.name) in \(name): \(why)")
-            }
         }
     }
 

@@ -55,7 +55,7 @@ extension StatusReport {
         copy.generationMarks = generations.map { GenerationMark(number: $0.number, time: $0.time) }
         if let newest = generations.last {
             copy.newest = GenerationSummary(number: newest.number, time: newest.time,
-                                            age: now.timeIntervalSince(newest.time), host: newest.host,
+                                            age: bounded(now.timeIntervalSince(newest.time)), host: newest.host,
                                             bytes: newest.summary.bytes)
             if let rpo {
                 copy.dueAt = newest.time.addingTimeInterval(rpo - RPOState.safetyMargin(for: rpo))
@@ -68,8 +68,8 @@ extension StatusReport {
             let result: DrillResult = !record.mismatches.isEmpty ? .failed
                 : (target.map { record.estimatedFullSeconds > $0 } ?? false) ? .overRTO : .passed
             return DrillSummary(repository: repository.name, generationNumber: record.generationNumber, time: record.time,
-                                host: record.host, sample: record.sample, seconds: record.seconds,
-                                estimatedFullSeconds: record.estimatedFullSeconds, rto: target,
+                                host: record.host, sample: bounded(record.sample), seconds: bounded(record.seconds),
+                                estimatedFullSeconds: bounded(record.estimatedFullSeconds), rto: target,
                                 mismatches: record.mismatches.count, result: result)
         }
         return copy
@@ -124,6 +124,11 @@ extension StatusReport {
         return SubjectStatus(name: name, inPolicy: inPolicy, priority: priority, rpo: rpo, rto: rto, drillPolicy: drillPolicy,
                              copies: copies, lastDrill: lastDrill, drillOverdue: drillOverdue, state: state,
                              breaches: breaches, warnings: warnings)
+    }
+
+    /// A recorded number kept within what reports can print (about ±30,000 years in seconds).
+    static func bounded(_ value: Double) -> Double {
+        value.isFinite ? min(max(value, -1e12), 1e12) : 0
     }
 
     private static func repositoryStatus(_ records: RepositoryRecords) -> RepositoryStatus {

@@ -8,7 +8,7 @@ extension StatusReport {
     public static func gather(policy: Policy, now: Date,
                               open: (RepositoryPolicy) async throws -> Repository) async -> StatusReport {
         var records: [RepositoryRecords] = []
-        for entry in policy.repositories.values.sorted(by: { $0.name < $1.name }) {
+        for entry in policy.repositoriesInSubjectOrder {
             do {
                 records.append(await RepositoryRecords.read(name: entry.name, location: entry.location, from: try await open(entry)))
             } catch {
