@@ -210,7 +210,8 @@ import Testing
             priority = 20
             repositories = ["main"]
             """)
-        let environment = ["KURA_CONFIG": repo.path("kura.toml"), "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""]
+        let environment = ["KURA_CONFIG": repo.path("kura.toml"), "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": "",
+                           "KURA_TEST_NOW": "2031-02-03T04:05:06Z"]
         let scratch = try Self.scratchFolder(repo)
         let all = try repo.kura(arguments: ["drill", "--scratch", scratch, "--json"], environment: environment)
         #expect(all.status == 1, "the subject without generations fails its drill: \(all.stderr)")
@@ -220,6 +221,7 @@ import Testing
         #expect(drills[0]["sample"] as? Double == 1 && drills[0]["rto_seconds"] as? Double == 14 * 86_400)
         #expect(drills[1]["sample"] as? Double == 0.2 && drills[1]["rto_seconds"] as? Double == 7 * 86_400)
         #expect(drills.allSatisfy { $0["passed"] as? Bool == true })
+        #expect(drills.allSatisfy { ($0["time"] as? String)?.hasPrefix("2031-02-03T04:05:06") == true }, "drills are timed by Kura's clock")
 
         let overridden = try repo.kura(arguments: ["drill", "low", "--sample", "50%", "--rto", "1h", "--scratch", scratch, "--json"],
                                        environment: environment)
