@@ -103,7 +103,10 @@ struct Drill: AsyncParsableCommand {
             let outcome: DrillOutcome
             do {
                 outcome = try await repository.forSubject(name).withLockedRepository(command: "drill \(name)") { opened in
-                    try await DrillRunner(repository: opened, options: options, onScratch: ScratchInterruptCleanup.watch).run()
+                    try await DrillRunner(repository: opened, options: options, onScratch: { folder in
+                        ScratchInterruptCleanup.watch(folder)
+                        if let folder, !json, isatty(2) == 1 { Output.error("drilling \(name): restoring into \(folder) …") }
+                    }).run()
                 }
             } catch where subjects.count > 1 && !(error is ExitCode) {
                 // One subject that cannot be drilled does not stop the others.
