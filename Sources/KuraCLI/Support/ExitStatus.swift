@@ -94,6 +94,12 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, error == .noRule || error.isConfiguration ? .usage : .failure)
     case let error as PruneError:
         return (error.description, error == .concurrentPrune ? .failure : .damaged)
+    case let error as DrillError:
+        let status: ExitStatus = switch error {
+        case .unknownSubject, .badSample: .usage
+        default: .failure
+        }
+        return (error.description, status)
     default:
         return ("\(error)", .failure)
     }
