@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage", "KuraCrypto", "KuraTestSupport"]),
         .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
         .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
-        .testTarget(name: "KuraOperationsTests", dependencies: ["KuraOperations"]),
+        .testTarget(name: "KuraOperationsTests", dependencies: ["KuraOperations", "KuraTestSupport"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura", "KuraTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

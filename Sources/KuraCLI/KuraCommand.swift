@@ -11,6 +11,8 @@ struct KuraCommand: AsyncParsableCommand {
             CommandGroup(name: "Backups", subcommands: [Backup.self, Generations.self, List.self, Diff.self, Restore.self, Copy.self]),
             CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
             CommandGroup(name: "Operations", subcommands: [Run.self, Schedule.self, PolicyCommand.self]),
+            CommandGroup(name: "Assurance", subcommands: [Status.self, Drill.self, RunbookCommand.self]),
+            CommandGroup(name: "Retention", subcommands: [Forget.self, Prune.self]),
         ]
     )
 }

@@ -5,7 +5,8 @@ import Testing
 /// by KURA_TEST_NOW.
 @Suite struct PolicyRunTests {
     /// A repository, a small data folder and a policy with one subject (RPO 1h) backed up to it.
-    static func setUp(extra: String = "", passwordLine: ((RepositoryScratch) -> String)? = nil) throws -> (RepositoryScratch, String) {
+    static func setUp(rpo: String = "1h", extra: String = "",
+                      passwordLine: ((RepositoryScratch) -> String)? = nil) throws -> (RepositoryScratch, String) {
         let repo = try RepositoryScratch()
         try repo.scratch.write("data/a.txt", "alpha\n")
         try repo.writeRandom("data/b.bin", size: 300_000, seed: 7)
@@ -17,7 +18,7 @@ import Testing
             [subject.data]
             paths = ["\(repo.path("data"))"]
             exclude = ["*.tmp"]
-            rpo = "1h"
+            rpo = "\(rpo)"
             repositories = ["main"]
             \(extra)
             """
@@ -52,7 +53,41 @@ import Testing
         let breached = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T02:00:00Z", config))
         #expect(breached.status == 3, "\(breached.output) \(breached.stderr)")
         #expect(breached.output.contains("data: backup to main failed: \(repo.path("data")) does not exist"), "\(breached.output)")
-        #expect(breached.output.contains("breach: data in main: newest generation is 1h5m old, RPO 1h"), "\(breached.output)")
+        #expect(breached.output.contains("breach: data: RPO breached in main: newest generation data@2 is 1h5m old, RPO 1h"), "\(breached.output)")
+    }
+
+    /// Ten days of daily runs: a backup each day, retention keeping the newest three, a prune
+    /// once a day after forgetting, and a full drill every week; everything recorded.
+    @Test func runAppliesRetentionPrunesAndDrillsOverDays() throws {
+        let (repo, config) = try Self.setUp(rpo: "1d", extra: """
+            keep = { last = 2, daily = 3 }
+            drill = { every = "7d", sample = "100%" }
+            """)
+        var log = ""
+        for day in 1...10 {
+            try repo.writeRandom("data/day.bin", size: 200_000, seed: UInt64(day))
+            let time = String(format: "2030-03-%02dT03:00:00Z", day)
+            let result = try repo.kura(arguments: ["run"], environment: Self.at(time, config))
+            #expect(result.status == 0, "day \(day): \(result.output) \(result.stderr)")
+            log += result.output
+        }
+        let environment = Self.at("2030-03-10T04:00:00Z", config)
+        let generations = try repo.kura(arguments: ["generations", "--json"], environment: environment)
+        let numbers = try #require(try JSONSerialization.jsonObject(with: generations.stdout) as? [[String: Any]])
+            .compactMap { $0["number"] as? Int }
+        #expect(numbers.sorted() == [8, 9, 10], "\(log)")
+        #expect(log.contains("data: forgot 1 generation(s) in main (data@1); 3 kept"), "\(log)")
+        #expect(log.contains("main: pruned:"), "\(log)")
+        #expect(log.components(separatedBy: "data: drill of data@").count - 1 == 2, "a drill on day 1 and day 8: \(log)")
+        #expect(log.contains("2030-03-08T03:00:00Z data: drill of data@8 passed"), "\(log)")
+
+        let audit = try repo.kura(arguments: ["audit", "log"], environment: environment).output
+        for action in ["forget", "prune", "drill"] { #expect(audit.contains("  \(action)"), "\(action): \(audit)") }
+        #expect(try repo.kura(arguments: ["audit", "verify"], environment: environment).status == 0)
+        let check = try repo.kura(arguments: ["check", "--read-data"], environment: environment)
+        #expect(check.status == 0, "\(check.output) \(check.stderr)")
+        let restore = try repo.kura(arguments: ["restore", "data@8", "--target", repo.path("out"), "--verify"], environment: environment)
+        #expect(restore.status == 0, "\(restore.stderr)")
     }
 
     @Test func unreachableRepositoryIsABreachNotACrash() throws {
@@ -63,7 +98,7 @@ import Testing
         let result = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
         #expect(result.status == 3)
         #expect(result.output.contains("data: backup to main failed: no Kura repository at \(repo.path("missing"))"), "\(result.output)")
-        #expect(result.output.contains("breach: data in main"))
+        #expect(result.output.contains("breach: data: repository main cannot be read"), "\(result.output)")
     }
 
     @Test func twoRunsNeverWorkAtOnce() throws {

@@ -90,6 +90,18 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .failure)
     case let error as CopyError:
         return (error.description, copyStatus(error))
+    case let error as StatusError:
+        return (error.description, .usage)
+    case let error as RetentionError:
+        return (error.description, error == .noRule || error.isConfiguration ? .usage : .failure)
+    case let error as PruneError:
+        return (error.description, error == .concurrentPrune ? .failure : .damaged)
+    case let error as DrillError:
+        let status: ExitStatus = switch error {
+        case .unknownSubject, .badSample: .usage
+        default: .failure
+        }
+        return (error.description, status)
     default:
         return ("\(error)", .failure)
     }

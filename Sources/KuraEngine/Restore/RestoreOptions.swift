@@ -1,3 +1,5 @@
+import KuraRepository
+
 /// What to restore and where.
 public struct RestoreOptions: Sendable {
     /// Files are recreated under this folder with their full original paths.
@@ -10,8 +12,39 @@ public struct RestoreOptions: Sendable {
     public var overwrite = false
     /// Re-read every restored file and compare it with the generation.
     public var verify = false
+    /// Go on past a file whose data is damaged or missing (and a directory whose listing is):
+    /// the file is left empty, its path and the reason collected in `RestoreSummary.damaged`.
+    /// Off for `kura restore`, which stops at the first damage; drills use it to name every
+    /// damaged file.
+    public var collectDamage = false
+    /// Which regular files get their contents, by generation path; the others become empty
+    /// placeholders carrying the full metadata (a drill's sample). Nil: every file.
+    public var contentFilter: (@Sendable (_ path: String, _ node: Node) -> Bool)?
 
     public init(target: String) { self.target = target }
+}
+
+/// A file or directory a restore could not recreate because its data is damaged.
+public struct DamagedEntry: Sendable, Equatable {
+    /// The path in the generation.
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+/// How long one file's contents took to restore, for extrapolating restore times.
+public struct FileTiming: Sendable {
+    public var bytes: Int64
+    public var seconds: Double
+
+    public init(bytes: Int64, seconds: Double) {
+        self.bytes = bytes
+        self.seconds = seconds
+    }
 }
 
 /// What a restore did.
@@ -22,6 +55,15 @@ public struct RestoreSummary: Sendable {
     public var bytes: Int64 = 0
     public var warnings = 0
     public var verifiedFiles = 0
+    /// Files restored without contents (see `RestoreOptions.contentFilter`).
+    public var placeholders = 0
+    /// With `collectDamage`: what could not be restored, in the order met.
+    public var damaged: [DamagedEntry] = []
+    /// Wall time spent writing file contents (fetching, decrypting, writing, their metadata).
+    public var contentSeconds: Double = 0
+    /// Per file with contents: its size and the time its restore took, including its share
+    /// of batched small-file reads.
+    public var fileTimings: [FileTiming] = []
 }
 
 /// Why a restore stopped.

@@ -19,7 +19,8 @@ public final class Restorer: @unchecked Sendable {
     /// Files waiting to be written by the parallel workers, and what must wait for them:
     /// second names of hard links, and directory metadata (a directory's mtime changes
     /// whenever an entry is created in it, so it is set last, deepest first).
-    private var pendingFiles: [(node: Node, path: RawPath)] = []
+    private var pendingFiles: [(node: Node, path: RawPath, shown: String)] = []
+    private var damagedFiles: Set<RawPath> = []
     private var pendingLinks: [(first: RawPath, path: RawPath)] = []
     private var pendingDirectories: [(node: Node, path: RawPath)] = []
     private let isRoot = geteuid() == 0
@@ -41,8 +42,9 @@ public final class Restorer: @unchecked Sendable {
     public func run() async throws -> RestoreSummary {
         let target = RawPath(absolutePath(options.target))
         try makeDirectory(target, mode: 0o700)
-        let root = try await repository.loadTree(generation.generation.tree)
-        try await restore(root, relative: "", into: target)
+        if let root = try await loadTree(generation.generation.tree, shownPath: "") {
+            try await restore(root, relative: "", into: target)
+        }
         try await flushFiles()
         for (first, path) in pendingLinks {
             guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
@@ -51,7 +53,7 @@ public final class Restorer: @unchecked Sendable {
             for warning in applyMetadata(node, path: path) { warn(warning) }
         }
         if options.verify {
-            for (path, node) in restoredFiles { try await verify(path: path, node: node) }
+            for (path, node) in restoredFiles where !damagedFiles.contains(path) { try await verify(path: path, node: node) }
         }
         return summary
     }
@@ -90,8 +92,8 @@ public final class Restorer: @unchecked Sendable {
             let (wanted, descendOnly) = selection(path, name: nameText)
             if node.kind == .directory, wanted || descendOnly {
                 try makeDirectory(destination, mode: 0o700)
-                if let subtree = node.subtree {
-                    try await restore(try await repository.loadTree(subtree), relative: path, into: destination)
+                if let subtree = node.subtree, let loaded = try await loadTree(subtree, shownPath: path) {
+                    try await restore(loaded, relative: path, into: destination)
                 }
                 if wanted {
                     summary.directories += 1
@@ -101,6 +103,27 @@ public final class Restorer: @unchecked Sendable {
             }
             guard wanted, options.includes.isEmpty || includes.matches(path: path, name: nameText) else { continue }
             try await restoreEntry(node, at: destination, shownPath: path)
+        }
+    }
+
+    /// A directory's listing; with `collectDamage`, nil (and the directory collected as
+    /// damaged) when it cannot be read.
+    private func loadTree(_ id: BlobID, shownPath: String) async throws -> Tree? {
+        do {
+            return try await repository.loadTree(id)
+        } catch {
+            guard options.collectDamage, let reason = Self.damageReason(error) else { throw error }
+            summary.damaged.append(DamagedEntry(path: shownPath + "/", reason: reason))
+            return nil
+        }
+    }
+
+    /// Why `error` means damaged or missing repository data, or nil for any other failure.
+    public static func damageReason(_ error: any Error) -> String? {
+        switch error {
+        case RepositoryError.damaged(let object, let reason): "\(object) is \(reason == "missing" ? "missing" : "damaged (\(reason))")"
+        case RepositoryError.blobMissing(let id): "blob \(id.short) is not in the index"
+        default: nil
         }
     }
 
@@ -134,9 +157,14 @@ public final class Restorer: @unchecked Sendable {
                 return
             }
             if let key = node.hardlinkKey { hardlinks[key] = path }
+            if let filter = options.contentFilter, !filter(shownPath, node) {
+                try createPlaceholder(path)
+                summary.placeholders += 1
+                break
+            }
             restoredFiles.append((path, node))
             summary.bytes += node.size
-            pendingFiles.append((node, path))
+            pendingFiles.append((node, path, shownPath))
             if pendingFiles.count >= 256 { try await flushFiles() }
             return
         case .symlink:
@@ -164,35 +192,84 @@ public final class Restorer: @unchecked Sendable {
         for warning in applyMetadata(node, path: path) { warn(warning) }
     }
 
+    /// An empty file standing in for one whose contents are not wanted; metadata follows.
+    private func createPlaceholder(_ path: RawPath) throws {
+        let descriptor = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
+        guard descriptor >= 0 else { throw failure("create", path) }
+        close(descriptor)
+    }
+
+    private struct FileOutcome: Sendable {
+        var warnings: [String]
+        var damage: DamagedEntry?
+        var path: RawPath
+        var timing: FileTiming
+    }
+
     /// Writes the pending files, a few at a time in parallel (contents, then their metadata).
     private func flushFiles() async throws {
         let jobs = pendingFiles
         pendingFiles = []
+        guard !jobs.isEmpty else { return }
+        let batchStarted = Date()
         // Small files' blobs for the whole batch, a pack range at a time instead of a request
         // per blob (at most 256 files of up to 256 KiB: 64 MiB).
         var small: Set<BlobID> = []
-        for (node, _) in jobs where node.size <= Self.smallFileSize { small.formUnion(node.content ?? []) }
-        let prefetched = try await repository.readBlobsGrouped(small)
-        let warnings = try await withThrowingTaskGroup(of: [String].self) { group in
+        var smallFiles = 0
+        for (node, _, _) in jobs where node.size <= Self.smallFileSize {
+            small.formUnion(node.content ?? [])
+            smallFiles += 1
+        }
+        let prefetched: [BlobID: [UInt8]]
+        do {
+            prefetched = try await repository.readBlobsGrouped(small)
+        } catch {
+            // Damage somewhere in the batch: each file then reads its own blobs, so only the
+            // damaged ones fail.
+            guard options.collectDamage, Self.damageReason(error) != nil else { throw error }
+            prefetched = [:]
+        }
+        let prefetchShare = smallFiles > 0 ? Date().timeIntervalSince(batchStarted) / Double(smallFiles) : 0
+        let outcomes = try await withThrowingTaskGroup(of: FileOutcome.self) { group in
             var next = 0
             func start() {
                 guard next < jobs.count else { return }
-                let (node, path) = jobs[next]
+                let (node, path, shown) = jobs[next]
                 next += 1
                 group.addTask {
-                    try await self.restoreFile(node, at: path, prefetched: prefetched)
-                    return self.applyMetadata(node, path: path)
+                    let started = Date()
+                    var damage: DamagedEntry?
+                    do {
+                        try await self.restoreFile(node, at: path, prefetched: prefetched)
+                    } catch {
+                        guard self.options.collectDamage, let reason = Self.damageReason(error) else { throw error }
+                        _ = path.withCString { truncate($0, 0) }
+                        damage = DamagedEntry(path: shown, reason: reason)
+                    }
+                    let warnings = self.applyMetadata(node, path: path)
+                    let share = node.size <= Self.smallFileSize ? prefetchShare : 0
+                    return FileOutcome(warnings: warnings, damage: damage, path: path,
+                                       timing: FileTiming(bytes: node.size, seconds: Date().timeIntervalSince(started) + share))
                 }
             }
             for _ in 0..<Self.parallelFiles { start() }
-            var all: [String] = []
-            while let warnings = try await group.next() {
-                all += warnings
+            var all: [FileOutcome] = []
+            while let outcome = try await group.next() {
+                all.append(outcome)
                 start()
             }
             return all
         }
-        for warning in warnings { warn(warning) }
+        for outcome in outcomes {
+            for warning in outcome.warnings { warn(warning) }
+            if let damage = outcome.damage {
+                summary.damaged.append(damage)
+                damagedFiles.insert(outcome.path)
+            } else {
+                summary.fileTimings.append(outcome.timing)
+            }
+        }
+        summary.contentSeconds += Date().timeIntervalSince(batchStarted)
     }
 
     private func restoreFile(_ node: Node, at path: RawPath, prefetched: [BlobID: [UInt8]]) async throws {

@@ -36,6 +36,8 @@ public struct RepositoryPolicy: Sendable, Equatable {
     /// For S3 locations: the endpoint URL and region (else the environment's).
     public var s3Endpoint: String?
     public var s3Region: String?
+    /// How often `kura run` prunes this repository after retention removed generations.
+    public var pruneEvery: TimeInterval = 86_400
 
     public init(name: String, location: String, passwordFile: String? = nil, passwordCommand: String? = nil,
                 s3Endpoint: String? = nil, s3Region: String? = nil) {

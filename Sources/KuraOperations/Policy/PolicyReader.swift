@@ -13,7 +13,7 @@ struct PolicyReader {
         self.lines = lines
     }
 
-    static let repositoryKeys = ["location", "password-file", "password-command", "s3-endpoint", "s3-region"]
+    static let repositoryKeys = ["location", "password-file", "password-command", "s3-endpoint", "s3-region", "prune-every"]
     static let subjectKeys = ["paths", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
     static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let drillKeys = ["every", "sample"]
@@ -44,6 +44,7 @@ struct PolicyReader {
         }
         repository.s3Endpoint = string(table, "s3-endpoint", at: path)
         repository.s3Region = string(table, "s3-region", at: path)
+        if let every = duration(table, "prune-every", at: path) { repository.pruneEvery = every }
         return repository
     }
 

@@ -13,22 +13,31 @@ public final class PolicyRunner {
     public struct Outcome: Sendable {
         /// Actions that failed (each was logged).
         public var failures = 0
-        /// "SUBJECT in REPOSITORY: why", for each subject and repository out of its targets.
+        /// "SUBJECT: what is wrong where", for each subject out of its RPO or RTO.
         public var breaches: [String] = []
     }
 
     /// How often a subject without an RPO is backed up.
     public static let defaultInterval: TimeInterval = 86_400
 
-    private let policy: Policy
-    private let opener: Opener
-    private let log: (String) -> Void
-    private var opened: [String: Repository] = [:]
-    private var outcome = Outcome()
+    let policy: Policy
+    let opener: Opener
+    let log: (String) -> Void
+    /// Where drills make their scratch folders, and who to tell about them (so an
+    /// interrupted run can remove one).
+    let scratchRoot: String
+    let onScratch: (String?) -> Void
+    var opened: [String: Repository] = [:]
+    var outcome = Outcome()
+    /// Repositories where this run forgot generations (prune candidates).
+    var forgotIn: Set<String> = []
 
-    public init(policy: Policy, opener: @escaping Opener, log: @escaping (String) -> Void) {
+    public init(policy: Policy, opener: @escaping Opener, scratchRoot: String = ScratchSpace.root(requested: nil),
+                onScratch: @escaping (String?) -> Void = { _ in }, log: @escaping (String) -> Void) {
         self.policy = policy
         self.opener = opener
+        self.scratchRoot = scratchRoot
+        self.onScratch = onScratch
         self.log = log
     }
 
@@ -36,9 +45,13 @@ public final class PolicyRunner {
     public func run(only: Set<String>? = nil) async -> Outcome {
         for subject in policy.subjects where only?.contains(subject.name) ?? true {
             await backUpIfDue(subject)
+            await applyRetention(subject)
+            await drillIfDue(subject)
         }
-        for subject in policy.subjects where only?.contains(subject.name) ?? true {
-            await judge(subject)
+        await pruneWhereForgotten()
+        let report = await StatusReport.gather(policy: policy, now: KuraClock.now, open: repository)
+        for subject in report.subjects where only?.contains(subject.name) ?? true {
+            outcome.breaches += subject.breaches.map { "\(subject.name): \($0)" }
         }
         return outcome
     }
@@ -66,29 +79,10 @@ public final class PolicyRunner {
         }
     }
 
-    // MARK: Judgement
-
-    private func judge(_ subject: SubjectPolicy) async {
-        for name in subject.repositories {
-            guard let entry = policy.repositories[name] else { continue }
-            guard let repository = try? await repository(entry) else {
-                outcome.breaches.append("\(subject.name) in \(name): the repository cannot be opened")
-                continue
-            }
-            let newest = try? await newestGeneration(of: subject.name, in: repository)
-            let age = newest.map { KuraClock.now.timeIntervalSince($0.generation.time) }
-            if RPOState.of(age: age, rpo: subject.rpo) == .breached {
-                let why = age.map { "newest generation is \(Durations.format($0)) old, RPO \(Durations.format(subject.rpo ?? 0))" }
-                    ?? "no generation"
-                outcome.breaches.append("\(subject.name) in \(name): \(why)")
-            }
-        }
-    }
-
     // MARK: Helpers
 
     /// Runs one action, logging its failure and counting it instead of stopping the run.
-    private func attempt(_ subject: SubjectPolicy, _ action: String, _ body: () async throws -> Void) async {
+    func attempt(_ subject: SubjectPolicy, _ action: String, _ body: () async throws -> Void) async {
         do {
             try await body()
         } catch {
@@ -97,14 +91,14 @@ public final class PolicyRunner {
         }
     }
 
-    private func repository(_ entry: RepositoryPolicy) async throws -> Repository {
+    func repository(_ entry: RepositoryPolicy) async throws -> Repository {
         if let repository = opened[entry.name] { return repository }
         let repository = try await opener(entry)
         opened[entry.name] = repository
         return repository
     }
 
-    private func newestGeneration(of subject: String, in repository: Repository) async throws -> StoredGeneration? {
+    func newestGeneration(of subject: String, in repository: Repository) async throws -> StoredGeneration? {
         try await repository.generations().valid.last { $0.generation.subject == subject }
     }
 }

@@ -27,6 +27,14 @@ public struct DrillRecord: Codable, Sendable {
     /// Files that were damaged or did not match the generation, with the reason.
     public var mismatches: [String]
     public var writer: KeyID
+    /// The seed that chose the sample: the same seed on the same generation picks the same
+    /// files (version 1 records written before it have none).
+    public var seed: UInt64?
+    /// The generation's regular files (hard-linked names counted once), the other base of
+    /// the extrapolation.
+    public var totalFiles: Int?
+    /// Measured wall time of the restore alone; `seconds` includes the verification.
+    public var restoreSeconds: Double?
     /// Base64 Ed25519 signature over the record's canonical JSON with this field empty.
     public var signature: String = ""
 

@@ -41,6 +41,9 @@ extension Repository {
     public func withLock<T>(exclusive: Bool = false, command: String, _ body: () async throws -> T) async throws -> T {
         let lock = try await lock(exclusive: exclusive, command: command)
         do {
+            // The index read when the repository was opened may name packs that a prune has
+            // deleted since; what a locked command deduplicates against must be current.
+            try await reloadIndex()
             let result = try await body()
             await lock.release()
             return result

@@ -1,0 +1,51 @@
+import Foundation
+import KuraRepository
+
+/// The last drills of a subject as bars of their extrapolated full-restore time, oldest on
+/// the left, with the RTO as a dashed line: green within it, red over it or failed.
+enum DrillChart {
+    static let shown = 30
+
+    static func svg(_ subject: SubjectStatus) -> String {
+        let drills = Array(subject.copies.flatMap(\.drills).sorted { $0.time < $1.time }.suffix(shown))
+        guard !drills.isEmpty else {
+            return "<p class=\"no-drills muted\">No drill recorded"
+                + (subject.drillPolicy != nil ? ": one is overdue (run <code>kura drill \(HTML.escape(subject.name))</code>)." : ".")
+                + "</p>\n"
+        }
+        let width = 800.0, height = 180.0, left = 120.0, bottom = 150.0, top = 12.0
+        let rto = subject.rto ?? drills.compactMap(\.rto).last
+        let highest = max(drills.map(\.estimatedFullSeconds).max() ?? 1, rto ?? 0, 1) * 1.15
+        func y(_ seconds: Double) -> Double { bottom - (seconds / highest) * (bottom - top) }
+        let slot = (width - left - 10) / Double(max(drills.count, 8))
+        var svg = "<svg class=\"drill-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" "
+            + "width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"drills of \(HTML.escape(subject.name))\">\n"
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(bottom))\" x2=\"\(f(width - 10))\" y2=\"\(f(bottom))\" stroke=\"#8c959f\"/>\n"
+        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(top + 8))\" text-anchor=\"end\">\(Durations.format(highest))</text>\n"
+        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bottom))\" text-anchor=\"end\">0</text>\n"
+        for (position, drill) in drills.enumerated() {
+            let x = left + Double(position) * slot + slot * 0.15
+            let barTop = y(drill.estimatedFullSeconds)
+            let color = drill.result == .passed ? "#2da44e" : "#cf222e"
+            svg += "<rect class=\"drill-mark\" data-result=\"\(drill.result.rawValue)\" x=\"\(f(x))\" y=\"\(f(barTop))\" "
+                + "width=\"\(f(slot * 0.7))\" height=\"\(f(max(1, bottom - barTop)))\" fill=\"\(color)\">"
+                + "<title>\(StatusReport.shortTime(drill.time)) UTC, \(HTML.escape(subject.name))@\(drill.generationNumber) in "
+                + "\(HTML.escape(drill.repository)): \(drill.result.rawValue), \(String(format: "%.0f", drill.sample * 100))% restored in "
+                + "\(Durations.format(drill.seconds)), full restore \(Durations.format(drill.estimatedFullSeconds))</title></rect>\n"
+        }
+        if let rto {
+            svg += "<line class=\"rto-line\" x1=\"\(f(left))\" y1=\"\(f(y(rto)))\" x2=\"\(f(width - 10))\" y2=\"\(f(y(rto)))\" "
+                + "stroke=\"#a0111f\" stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/>\n"
+            svg += "<text x=\"\(f(width - 12))\" y=\"\(f(y(rto) - 4))\" text-anchor=\"end\" style=\"fill:#a0111f\">RTO \(Durations.format(rto))</text>\n"
+        }
+        if let first = drills.first, let last = drills.last {
+            svg += "<text x=\"\(f(left))\" y=\"\(f(bottom + 16))\">\(StatusReport.shortTime(first.time))</text>\n"
+            if drills.count > 1 {
+                svg += "<text x=\"\(f(width - 10))\" y=\"\(f(bottom + 16))\" text-anchor=\"end\">\(StatusReport.shortTime(last.time))</text>\n"
+            }
+        }
+        return svg + "</svg>\n"
+    }
+
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// One drill, judged against the RTO in force now (else the one it was recorded with).
+public struct DrillSummary: Sendable {
+    public var repository: String
+    public var generationNumber: Int
+    public var time: Date
+    public var host: String
+    public var sample: Double
+    /// Measured seconds of the sampled restore.
+    public var seconds: Double
+    /// The full restore time extrapolated from the sample.
+    public var estimatedFullSeconds: Double
+    public var rto: TimeInterval?
+    public var mismatches: Int
+    public var result: DrillResult
+}
+
+public enum DrillResult: String, Sendable {
+    case passed
+    /// Files did not match the generation.
+    case failed
+    /// The extrapolated restore time is longer than the RTO.
+    case overRTO = "over-rto"
+}
