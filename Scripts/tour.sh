@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds, and runs Kura's main job
 # against the default local repository: init, back up a sample tree, list generations,
-# restore into a scratch folder and compare, check; then a short encrypt/decrypt round trip.
+# restore into a scratch folder and compare, check; then the admin's day with a policy file
+# (policy check, run, drill, status, runbook, the cron line, the audit log); then a short
+# encrypt/decrypt round trip.
 #
 # The default repository is ~/.local/share/kura/repository (or $KURA_REPOSITORY). Its
 # password is kept in ~/.config/kura/password (created once, random, mode 0600) unless
@@ -38,6 +40,34 @@ step "$kura" ls tour@latest "$sample" > "$work/listing" && head -n 5 "$work/list
 step "$kura" restore tour@latest --target "$work/restore" --verify
 step diff -r --no-dereference "$sample" "$work/restore$sample" && echo "restored tree is identical to $sample"
 step "$kura" check --read-data-subset 25%
+
+# The admin's day: a policy file for the same repository, then what cron would run.
+repository="${KURA_REPOSITORY:-${XDG_DATA_HOME:-$HOME/.local/share}/kura/repository}"
+cat > "$work/kura.toml" <<EOF
+[repository.default]
+location = "$repository"
+password-file = "$KURA_PASSWORD_FILE"
+
+[subject.tour]
+paths = ["$sample"]
+priority = 1
+rpo = "1h"
+rto = "30m"
+repositories = ["default"]
+keep = { last = 3, daily = 7 }
+drill = { every = "7d", sample = "25%" }
+EOF
+export KURA_CONFIG="$work/kura.toml"
+step cat "$KURA_CONFIG"
+step "$kura" policy check
+step "$kura" run                                 # backed up above, so not due: retention and the first drill
+step "$kura" drill tour --sample 10%
+step "$kura" status
+step "$kura" runbook tour > "$work/runbook.md" && head -n 20 "$work/runbook.md" && echo "... (runbook: $(wc -l < "$work/runbook.md") lines)"
+step "$kura" schedule --cron
+step "$kura" audit log | tail -n 5
+step "$kura" audit verify
+unset KURA_CONFIG
 
 cd "$work"
 recipient=$(step "$kura" keygen -o identity.txt)
