@@ -90,6 +90,33 @@ import Testing
         #expect(restore.status == 0, "\(restore.stderr)")
     }
 
+    /// A subject with a second repository: run copies each new generation there, and status
+    /// judges both copies.
+    @Test func runCopiesToTheSecondRepository() throws {
+        let (repo, config) = try Self.setUp()
+        #expect(try repo.kura("init", "--repo", repo.path("second"), "--kdf-iterations", "1", "--kdf-memory", "8").status == 0)
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "repositories = [\"main\"]", with: "repositories = [\"main\", \"second\"]")
+            + "\n[repository.second]\nlocation = \"\(repo.path("second"))\"\npassword-file = \"\(repo.path("password"))\"\n"
+        try repo.scratch.write("kura.toml", text)
+        let first = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:00:00Z", config))
+        #expect(first.status == 0, "\(first.output) \(first.stderr)")
+        #expect(first.output.contains("data: copied data@1 to second"), "\(first.output)")
+        try repo.scratch.write("data/new.txt", "new\n")
+        let second = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T01:00:00Z", config))
+        #expect(second.output.contains("data: copied data@2 to second"), "\(second.output)")
+        let restore = try repo.kura(arguments: ["restore", "--repo", "second", "data@2", "--target", repo.path("out"), "--verify"],
+                                    environment: Self.at("2030-01-01T01:00:00Z", config))
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(try repo.scratch.read("out" + repo.path("data/new.txt")) == Data("new\n".utf8))
+        // The second copy falls behind when it cannot be reached: a breach named for it.
+        _ = try repo.shell("mv '\(repo.path("second"))' '\(repo.path("second-away"))'")
+        let away = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T02:00:00Z", config))
+        #expect(away.status == 3, "\(away.output)")
+        #expect(away.output.contains("data: copy to second failed"), "\(away.output)")
+        #expect(away.output.contains("breach: data: repository second cannot be read"), "\(away.output)")
+    }
+
     @Test func unreachableRepositoryIsABreachNotACrash() throws {
         let (repo, config) = try Self.setUp()
         let text = try String(contentsOfFile: config, encoding: .utf8)

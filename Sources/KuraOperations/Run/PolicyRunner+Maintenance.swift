@@ -2,8 +2,30 @@ import Foundation
 import KuraEngine
 import KuraRepository
 
-/// The actions of `kura run` after the backup: retention, drills and prune.
+/// The actions of `kura run` after the backup: copies, retention, drills and prune.
 extension PolicyRunner {
+    /// Copies the subject's generations that its other repositories lack from its primary.
+    func copyToOtherRepositories(_ subject: SubjectPolicy) async {
+        guard let primary = policy.primaryRepository(of: subject) else { return }
+        for name in subject.repositories.dropFirst() {
+            guard let entry = policy.repositories[name] else { continue }
+            await attempt(subject, "copy to \(name)") {
+                let source = try await self.repository(primary)
+                let destination = try await self.repository(entry)
+                let command = "run: copy \(subject.name)"
+                let report = try await source.withLock(command: command) {
+                    try await destination.withLock(command: command) {
+                        try await GenerationCopier(source: source, destination: destination).copy(subject: subject.name)
+                    }
+                }
+                guard !report.copied.isEmpty else { return }
+                self.log("\(subject.name): copied " + report.copied.map(\.destination.name).joined(separator: ", ")
+                         + " to \(name): \(ByteSize.format(report.totals.bytesRead)) read, "
+                         + "\(ByteSize.format(report.totals.storedBytes)) new in " + String(format: "%.1f s", report.totals.seconds))
+            }
+        }
+    }
+
     /// Applies the subject's `keep` rules in every repository it goes to.
     func applyRetention(_ subject: SubjectPolicy) async {
         guard subject.keep.hasAnyRule else { return }

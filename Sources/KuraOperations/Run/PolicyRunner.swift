@@ -45,6 +45,7 @@ public final class PolicyRunner {
     public func run(only: Set<String>? = nil) async -> Outcome {
         for subject in policy.subjects where only?.contains(subject.name) ?? true {
             await backUpIfDue(subject)
+            await copyToOtherRepositories(subject)
             await applyRetention(subject)
             await drillIfDue(subject)
         }
