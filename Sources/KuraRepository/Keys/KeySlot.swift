@@ -15,6 +15,10 @@ public struct KeySlot: Codable, Sendable {
     public var role: Role
     public var name: String
     public var created: Date
+    /// The admin key that added this one (nil for the first key, made by `init`).
+    public var createdBy: KeyID?
+    /// After this time the key is refused (nil: never expires).
+    public var expires: Date?
     public var kdf: KDF
     /// XChaCha20-Poly1305 nonce and sealed secrets, base64.
     public var nonce: String
