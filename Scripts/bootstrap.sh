@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time python3-venv util-linux curl)
-# --test: what the test suite checks against as well (crontab, systemd-analyze).
+# --test: what the test suite checks against as well: crontab, systemd-analyze, and headless
+# Chromium to render kura status --html pages (Scripts/render-html.py).
 if [ "${1:-}" = "--test" ]; then
-    packages+=(cron systemd)
+    packages+=(cron systemd chromium)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -24,15 +24,6 @@ if ! "$venv/bin/python" -c "import prometheus_client" 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check prometheus-client
 fi
 
-# Headless Chromium renders kura status --html pages in the tests (Scripts/render-html.py).
-if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "test: installing chromium"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-fi
-
 # Wycheproof suites live beside the project in every checkout and in CI.
 if [ -z "${KURA_WYCHEPROOF_DIR:-}" ] && [ -d ../shared/vectors/wycheproof ]; then
     export KURA_WYCHEPROOF_DIR="$(cd ../shared/vectors/wycheproof && pwd)"
