@@ -120,9 +120,7 @@ struct Forget: AsyncParsableCommand {
         // Without --policy, as every subject command: --subject S works in S's primary repository.
         guard policy else { return [(nil, try subject.map(repository.forSubject) ?? repository)] }
         guard let loaded = try? repository.policy.require() else { return [(nil, repository)] }
-        let named = (repository.repository.map { !$0.isEmpty } ?? false)
-            || !(ProcessInfo.processInfo.environment["KURA_REPOSITORY"] ?? "").isEmpty
-        if named { return [(nil, repository)] }
+        if repository.isNamedOutsidePolicy { return [(nil, repository)] }
         var subjects = loaded.subjects
         if let subject {
             guard let entry = loaded.subject(named: subject) else {

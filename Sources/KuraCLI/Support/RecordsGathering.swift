@@ -19,8 +19,7 @@ struct RecordsGathering {
     /// other command opens it, so its errors keep their usual exit codes.
     static func gather(_ options: RepositoryOptions, subject: String?) async throws -> RecordsGathering {
         let policy = try options.policy.load()
-        let named = options.repository.flatMap { $0.isEmpty ? nil : $0 }
-            ?? ProcessInfo.processInfo.environment["KURA_REPOSITORY"].flatMap { $0.isEmpty ? nil : $0 }
+        let named = options.namedRepository
         guard let policy, named == nil || policy.repositories[named ?? ""] != nil else {
             let resolved = try options.resolved()
             let location = resolved.location

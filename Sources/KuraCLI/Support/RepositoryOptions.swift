@@ -36,11 +36,7 @@ struct RepositoryOptions: ParsableArguments {
 
     /// The repository's location as named so far: --repo, then KURA_REPOSITORY, then the
     /// default under the user's data directory. `resolved()` applies the policy first.
-    var location: String {
-        if let repository, !repository.isEmpty { return repository }
-        if let path = ProcessInfo.processInfo.environment["KURA_REPOSITORY"], !path.isEmpty { return path }
-        return Self.defaultLocation
-    }
+    var location: String { namedRepository ?? Self.defaultLocation }
 
     static var defaultLocation: String {
         let environment = ProcessInfo.processInfo.environment
@@ -49,10 +45,14 @@ struct RepositoryOptions: ParsableArguments {
         return data + "/kura/repository"
     }
 
-    private var isNamedOutsidePolicy: Bool {
-        (repository.map { !$0.isEmpty } ?? false)
-            || !(ProcessInfo.processInfo.environment["KURA_REPOSITORY"] ?? "").isEmpty
+    /// The repository --repo or KURA_REPOSITORY names, if either does.
+    var namedRepository: String? {
+        if let repository, !repository.isEmpty { return repository }
+        return ProcessInfo.processInfo.environment["KURA_REPOSITORY"].flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// Whether --repo or KURA_REPOSITORY names the repository (the policy then does not).
+    var isNamedOutsidePolicy: Bool { namedRepository != nil }
 
     /// These options pointed at `repository` from the policy: its location, its S3 settings
     /// and its password source (flags given on the command line still win).
