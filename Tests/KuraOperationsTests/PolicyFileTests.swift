@@ -102,6 +102,15 @@ import Testing
         #expect(policy.subjects.map(\.name) == ["c", "b", "a"])
     }
 
+    @Test func unreadableFilesSayWhy() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kura-policy-\(UUID().uuidString).toml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data([0xFF, 0xFE, 0x5B]).write(to: file)
+        #expect(throws: PolicyError.unreadable(file.path, "it is not UTF-8 text")) { try PolicyFile.load(path: file.path) }
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: PolicyError.unreadable(folder, "it is a directory, not a file")) { try PolicyFile.load(path: folder) }
+    }
+
     @Test func missingFileIsNamed() {
         #expect(throws: PolicyError.notFound("/nonexistent/kura.toml")) {
             try PolicyFile.load(path: "/nonexistent/kura.toml")

@@ -5,14 +5,13 @@ import TOMLKit
 public enum PolicyFile {
     /// Reads the policy at `path`; every problem in it is reported, each with its line.
     public static func load(path: String) throws(PolicyError) -> Policy {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let code = (error as NSError).userInfo[NSUnderlyingErrorKey].flatMap { ($0 as? NSError)?.code } ?? 0
-            if code == Int(ENOENT) || !FileManager.default.fileExists(atPath: path) { throw .notFound(path) }
-            throw .unreadable(path, (error as NSError).localizedDescription)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .notFound(path) }
+        guard !isDirectory.boolValue else { throw .unreadable(path, "it is a directory, not a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path, "permission denied or an I/O error")
         }
+        guard let text = String(data: data, encoding: .utf8) else { throw .unreadable(path, "it is not UTF-8 text") }
         return try parse(text, file: path)
     }
 
