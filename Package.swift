@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "KuraRepository", dependencies: ["KuraCrypto", "KuraStorage", "CZstd"]),
         .target(name: "KuraEngine", dependencies: ["KuraRepository", "KuraCrypto", "CLinux"]),
         .target(name: "KuraOperations", dependencies: [
-            "KuraEngine", "KuraRepository",
+            "KuraEngine", "KuraRepository", "KuraCrypto",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "KuraCLI", dependencies: [

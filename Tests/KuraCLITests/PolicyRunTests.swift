@@ -38,11 +38,20 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.output.contains("2030-01-01T00:00:00Z data: backed up data@1 to main"), "\(first.output)")
 
+        #expect(first.output.contains("main: policy recorded (sha256 "), "\(first.output)")
+
         let early = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:30:00Z", config))
         #expect(early.status == 0 && early.output.isEmpty, "nothing due after 30 minutes: \(early.output)")
 
         let due = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:55:00Z", config))
         #expect(due.output.contains("backed up data@2"), "due within the margin before the RPO: \(due.output)")
+
+        // A changed policy is recorded in the audit log before it takes effect.
+        try repo.scratch.write("kura.toml", try String(contentsOfFile: config, encoding: .utf8) + "\n# tuned\n")
+        let changed = try repo.kura(arguments: ["run"], environment: Self.at("2030-01-01T00:56:00Z", config))
+        #expect(changed.output.contains("main: policy change recorded"), "\(changed.output)")
+        let audit = try repo.kura(arguments: ["audit", "log"], environment: Self.at("2030-01-01T00:56:00Z", config)).output
+        #expect(audit.components(separatedBy: "  policy  ").count - 1 == 2, "\(audit)")
 
         let listing = try repo.kura(arguments: ["ls", "data@2"], environment: Self.at("2030-01-01T00:55:00Z", config))
         #expect(listing.output.contains("/a.txt") && listing.output.contains("/b.bin"))

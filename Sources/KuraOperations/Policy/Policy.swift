@@ -9,9 +9,12 @@ public struct Policy: Sendable {
     public var repositories: [String: RepositoryPolicy]
     /// Subjects in restore order: priority (1 first), then name.
     public var subjects: [SubjectPolicy]
+    /// SHA-256 of the file's text (hex), so a change of policy can be recorded in the audit log.
+    public var digest: String
 
-    public init(file: String, repositories: [String: RepositoryPolicy], subjects: [SubjectPolicy]) {
+    public init(file: String, repositories: [String: RepositoryPolicy], subjects: [SubjectPolicy], digest: String = "") {
         self.file = file
+        self.digest = digest
         self.repositories = repositories
         self.subjects = subjects.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
     }

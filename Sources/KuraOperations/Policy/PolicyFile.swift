@@ -1,4 +1,5 @@
 import Foundation
+import KuraCrypto
 import TOMLKit
 
 /// Reads and validates the policy file (TOML; docs/POLICY.md, docs/kura.example.toml).
@@ -27,7 +28,8 @@ public enum PolicyFile {
             throw .invalid([PolicyProblem(file: file, line: nil, message: "not valid TOML")])
         }
         var reader = PolicyReader(file: file, lines: TOMLLineMap(text))
-        let policy = reader.read(table)
+        var policy = reader.read(table)
+        policy.digest = SHA256.hash(Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
         guard reader.problems.isEmpty else {
             throw .invalid(reader.problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }

@@ -2,8 +2,29 @@ import Foundation
 import KuraEngine
 import KuraRepository
 
-/// The actions of `kura run` after the backup: copies, retention, drills and prune.
+/// The actions of `kura run` besides the backup: recording policy changes, copies,
+/// retention, drills and prune.
 extension PolicyRunner {
+    /// Appends a "policy" entry to the audit log of each repository of the policy whose last
+    /// such entry names another version of the file (by its SHA-256), so every change of
+    /// targets, retention or schedule is on record before it takes effect.
+    func recordPolicyChanges() async {
+        for entry in policy.repositories.values.sorted(by: { $0.name < $1.name }) {
+            guard let repository = try? await repository(entry) else { continue }
+            do {
+                let last = try await repository.auditLog().entries.last { $0.entry.action == "policy" }
+                guard last?.entry.details["digest"] != policy.digest else { continue }
+                try await repository.appendAudit("policy", details: [
+                    "file": policy.file, "digest": policy.digest, "subjects": policy.subjects.map(\.name).joined(separator: " "),
+                ])
+                log("\(entry.name): policy \(last == nil ? "recorded" : "change recorded") (sha256 \(policy.digest.prefix(12)))")
+            } catch {
+                outcome.failures += 1
+                log("\(entry.name): recording the policy failed: \(error)")
+            }
+        }
+    }
+
     /// Copies the subject's generations that its other repositories lack from its primary.
     func copyToOtherRepositories(_ subject: SubjectPolicy) async {
         guard let primary = policy.primaryRepository(of: subject) else { return }

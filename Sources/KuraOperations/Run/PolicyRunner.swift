@@ -43,6 +43,7 @@ public final class PolicyRunner {
 
     /// Runs every subject (or only `only`, when given) and returns what went wrong.
     public func run(only: Set<String>? = nil) async -> Outcome {
+        await recordPolicyChanges()
         for subject in policy.subjects where only?.contains(subject.name) ?? true {
             await backUpIfDue(subject)
             await copyToOtherRepositories(subject)
