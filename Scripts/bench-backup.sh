@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kura next to restic and Borg (Debian's packages) on the same generated ~1 GiB tree, in one
 # run, on a RAM-backed folder: initial backup, unchanged re-backup, incremental after ~2 %
-# changes, full restore, check with read-data. Prints wall and CPU time ratios (other tool ÷
+# changes, full restore, check with read-data, then forget all but the newest snapshot and
+# prune (Borg: prune and compact). Prints wall and CPU time ratios (other tool ÷
 # kura: above 1 means kura is faster), peak RSS and repository size.
 #
 #   Scripts/bench-backup.sh [ROUNDS]     (default 3; BENCH_DIR overrides /dev/shm)
@@ -72,16 +73,19 @@ for ((round = 1; round <= rounds; round++)); do
             kura)   measure kura incremental "$kura" backup --repo repo-kura --subject bench "$work/data"
                     measure kura restore "$kura" restore --repo repo-kura bench@latest --target restore-kura
                     measure kura check "$kura" check --repo repo-kura --read-data
-                    du -sb repo-kura | awk '{print "kura size " $1}' >> "$work/sizes" ;;
+                    du -sb repo-kura | awk '{print "kura size " $1}' >> "$work/sizes"
+                    measure kura prune "$kura" forget --repo repo-kura --keep-last 1 --prune ;;
             restic) measure restic incremental restic -q -r repo-restic backup "$work/data"
                     measure restic restore restic -q -r repo-restic restore latest --target restore-restic
                     measure restic check restic -q -r repo-restic check --read-data
-                    du -sb repo-restic | awk '{print "restic size " $1}' >> "$work/sizes" ;;
+                    du -sb repo-restic | awk '{print "restic size " $1}' >> "$work/sizes"
+                    measure restic prune restic -q -r repo-restic forget --keep-last 1 --prune ;;
             borg)   measure borg incremental borg create --compression zstd,3 "repo-borg::third" "$work/data"
                     mkdir -p restore-borg
                     measure borg restore sh -c "cd restore-borg && borg extract ../repo-borg::third"
                     measure borg check borg check --verify-data repo-borg
-                    du -sb repo-borg | awk '{print "borg size " $1}' >> "$work/sizes" ;;
+                    du -sb repo-borg | awk '{print "borg size " $1}' >> "$work/sizes"
+                    measure borg prune sh -c "borg prune --keep-last 1 repo-borg && borg compact repo-borg" ;;
         esac
     done
     diff -r --no-dereference data "restore-kura$work/data" >/dev/null || { echo "bench: kura restore differs"; exit 1; }
@@ -102,7 +106,7 @@ med = lambda tool, phase, i: statistics.median(r[i] for r in times[(tool, phase)
 peak = lambda tool, phase: max(r[2] for r in times[(tool, phase)]) / 1024
 print(f"medians of {sys.argv[3]} rounds; ratio = other tool / kura (above 1: kura faster or smaller)")
 print(f"{'phase':<12} {'restic wall':>11} {'borg wall':>10} {'restic cpu':>11} {'borg cpu':>9} {'kura MiB':>9} {'restic MiB':>10} {'borg MiB':>9}")
-for phase in ("initial", "unchanged", "incremental", "restore", "check"):
+for phase in ("initial", "unchanged", "incremental", "restore", "check", "prune"):
     print(f"{phase:<12} {med('restic',phase,0)/med('kura',phase,0):>11.2f} {med('borg',phase,0)/med('kura',phase,0):>10.2f} "
           f"{med('restic',phase,1)/med('kura',phase,1):>11.2f} {med('borg',phase,1)/med('kura',phase,1):>9.2f} "
           f"{peak('kura',phase):>9.0f} {peak('restic',phase):>10.0f} {peak('borg',phase):>9.0f}")
