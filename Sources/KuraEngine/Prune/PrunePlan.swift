@@ -19,20 +19,24 @@ struct PrunePlan {
         // holding the most used blobs, so a finished repack's new pack wins over the old one.
         var holders: [BlobID: [PackID]] = [:]
         var usedCount: [PackID: Int] = [:]
+        var usedLengths: [PackID: [BlobID: Int]] = [:]
         for (pack, entries) in packs {
             guard sizes[pack] != nil else { throw PruneError.packMissing(pack) }
-            for id in Set(entries.map(\.id)) where used.contains(id) {
-                holders[id, default: []].append(pack)
-                usedCount[pack, default: 0] += 1
+            var lengths: [BlobID: Int] = [:]
+            for entry in entries where used.contains(entry.id) && lengths[entry.id] == nil {
+                lengths[entry.id] = entry.length
+                holders[entry.id, default: []].append(pack)
             }
+            usedCount[pack] = lengths.count
+            usedLengths[pack] = lengths
         }
         for blob in used.blobs where holders[blob] == nil { throw PruneError.blobMissing(blob) }
         var usedBytesOf: [PackID: Int64] = [:]
         var chosen: [PackID: [BlobID]] = [:]
         for (blob, candidates) in holders {
             guard let pack = candidates.max(by: { (usedCount[$0] ?? 0, $1) < (usedCount[$1] ?? 0, $0) }),
-                  let entry = packs[pack]?.first(where: { $0.id == blob }) else { continue }
-            usedBytesOf[pack, default: 0] += Int64(entry.length)
+                  let length = usedLengths[pack]?[blob] else { continue }
+            usedBytesOf[pack, default: 0] += Int64(length)
             chosen[pack, default: []].append(blob)
         }
         usedBytes = usedBytesOf.values.reduce(0, +)
