@@ -137,11 +137,11 @@ struct Forget: AsyncParsableCommand {
     private func forget(in options: RepositoryOptions, repository name: String?) async throws
         -> (repository: String?, outcome: Forgetter.Outcome, prune: PruneReport?) {
         let source: RetentionRules = policy ? .policy(try options.policy.require()) : .same(rules)
-        let outcome = try await options.withLockedRepository(command: "forget") { opened in
+        let opened = try await options.open()
+        let outcome = try await opened.withLock(command: "forget") {
             try await Forgetter(repository: opened).run(subject: subject, rules: source, dryRun: dryRun)
         }
         guard prune, outcome.removedCount > 0 else { return (name, outcome, nil) }
-        let opened = try await options.open()
         let pruneOptions = PruneOptions(dryRun: dryRun, maxUnused: try Prune.parseMaxUnused(maxUnused),
                                         stepPause: Prune.testStepPause)
         let report = try await Pruner(repository: opened, options: pruneOptions,

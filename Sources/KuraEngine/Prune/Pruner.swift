@@ -54,6 +54,8 @@ public struct Pruner {
         var plan: PrunePlan
         var used: ReferencedBlobs
         var indexFiles: [IndexID: StoredIndexFile]
+        /// Every pack the index files of the mark phase name, with its entries.
+        var indexedPacks: [PackID: [PackEntry]]
         var generations: Set<GenerationID>
         var newIndex: IndexID?
         var newPacks: [PackID: [PackEntry]]
@@ -88,7 +90,7 @@ public struct Pruner {
         report.leftoverPacks = unindexed.count
         report.leftoverBytes = unindexed.values.reduce(Int64(0)) { $0 + Int64($1) }
 
-        var marked = Marked(report: report, plan: plan, used: used, indexFiles: indexFiles,
+        var marked = Marked(report: report, plan: plan, used: used, indexFiles: indexFiles, indexedPacks: packs,
                             generations: Set(generations.map(\.id)), newIndex: nil, newPacks: [:])
         if options.dryRun {
             // Estimated as the used bytes copied (the new packs' own overhead is small).
@@ -129,7 +131,7 @@ public struct Pruner {
         var used = marked.used
         try await used.add(generations.filter { !marked.generations.contains($0.id) }, from: repository)
 
-        let before = Self.union(marked.indexFiles.values)
+        let before = marked.indexedPacks
         var doomed = marked.plan.dead.union(marked.plan.repack)
         // A doomed pack stays if it holds a used blob that no staying pack holds.
         var changed = true
