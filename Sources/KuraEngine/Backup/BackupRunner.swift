@@ -38,6 +38,7 @@ public final class BackupRunner {
 
     /// Runs the backup; returns the new generation.
     public func run() async throws -> StoredGeneration {
+        try repository.require(.writeGenerations)
         started = Date()
         startTime = KuraClock.now
         var info = stat()
@@ -49,7 +50,9 @@ public final class BackupRunner {
         let existing = try await repository.generations().valid
         let parent = existing.last { $0.generation.subject == options.subject }
         var parentRoot: Tree?
-        if let parent { parentRoot = try? await repository.loadTree(parent.generation.tree) }
+        // A backup key cannot read the parent's tree: it then reads every file again (its
+        // blobs still deduplicate against the index, so nothing is stored twice).
+        if let parent, repository.canReadContents { parentRoot = try? await repository.loadTree(parent.generation.tree) }
 
         let paths = options.paths.map(absolutePath)
         let trie = PathTrie()
