@@ -5,7 +5,7 @@ public enum KeyError: Error, Equatable, Sendable {
     /// The key that opened the repository cannot do this: its slot does not hold the secrets.
     case roleCannot(role: Role, action: String)
     /// Only an admin key may add or remove keys.
-    case adminOnly(action: String)
+    case adminOnly(role: Role, action: String)
     case expired(name: String, id: KeyID, at: Date)
     /// The slot that opened is not certified back to the repository's first admin.
     case notCertified(KeyID)
@@ -20,8 +20,8 @@ extension KeyError: CustomStringConvertible {
         switch self {
         case .roleCannot(let role, let action):
             "this is a \(role.rawValue) key: its role cannot \(action); use a key whose role can (see `kura key list`)"
-        case .adminOnly(let action):
-            "only an admin key can \(action); open the repository with an admin key's password"
+        case .adminOnly(let role, let action):
+            "this is a \(role.rawValue) key: only an admin key can \(action); open the repository with an admin key's password"
         case .expired(let name, let id, let time):
             "key \(name) (\(id.short)) expired at \(KuraTime.format(time)); an admin can add a new key with `kura key add`"
         case .notCertified(let id):

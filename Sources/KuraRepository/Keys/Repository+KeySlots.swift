@@ -31,7 +31,7 @@ extension Repository {
                 throw KeyError.roleCannot(role: role, action: "delete generations or data (forget, prune)")
             }
         case .manageKeys:
-            guard role == .admin, secrets.isComplete else { throw KeyError.adminOnly(action: "add or remove keys") }
+            guard role == .admin, secrets.isComplete else { throw KeyError.adminOnly(role: role, action: "add or remove keys") }
         }
     }
 

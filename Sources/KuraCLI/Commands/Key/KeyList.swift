@@ -17,6 +17,7 @@ struct KeyList: AsyncParsableCommand {
         try await reportingErrors {
             let opened = try await repository.open()
             let keys = try await opened.keyListing()
+            if !json { print("ID        ROLE     CREATED     BY        EXPIRES     LAST USED   NAME") }
             for key in keys {
                 let slot = key.slot
                 if json {
@@ -26,8 +27,10 @@ struct KeyList: AsyncParsableCommand {
                                      "lastUsed": key.lastUsed.map(KuraTime.format) ?? NSNull(),
                                      "trusted": key.trusted, "current": slot.id == opened.keySlot.id])
                 } else {
-                    let columns = [slot.id.short, slot.role.rawValue, Self.day(slot.created), slot.createdBy?.short ?? "-",
-                                   slot.expires.map(Self.day) ?? "never", key.lastUsed.map(Self.day) ?? "never"]
+                    let columns = [slot.id.short, slot.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                   Self.day(slot.created), slot.createdBy?.short ?? "-       ",
+                                   (slot.expires.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0),
+                                   (key.lastUsed.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0)]
                     print(columns.joined(separator: "  ") + "  \(slot.name)"
                           + (slot.id == opened.keySlot.id ? "  (this key)" : "")
                           + (key.trusted ? "" : "  UNTRUSTED: not certified by an admin key"))
