@@ -252,4 +252,32 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: Self.slotPath(repo, try Self.keyID(repo, role: "auditor")))[.posixPermissions] as? Int
         #expect(mode.map { $0 & 0o077 == 0 } ?? false, "slot mode \(String(mode ?? 0, radix: 8))")
     }
+    /// `kura run` with a write-only key backs up and skips what its role cannot do.
+    @Test func policyRunWithABackupKeySkipsRetentionAndDrills() throws {
+        let repo = try Self.repositoryWithRoles()
+        let policy = """
+            [repository.main]
+            location = "\(repo.path("repo"))"
+            password-file = "\(repo.path("backup.pw"))"
+
+            [subject.data]
+            paths = ["\(repo.path("data"))"]
+            rpo = "1d"
+            repositories = ["main"]
+            keep = { last = 1 }
+            drill = { every = "1d", sample = "100%" }
+            """
+        try repo.scratch.write("kura.toml", policy)
+        var log = ""
+        for day in ["2030-03-01T03:00:00Z", "2030-03-03T03:00:00Z"] {
+            let result = try repo.kura(arguments: ["run"], environment: ["KURA_TEST_NOW": day, "KURA_CONFIG": repo.path("kura.toml"),
+                                                                         "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""])
+            #expect(result.status == 0, "\(result.output) \(result.stderr)")
+            log += result.output + result.stderr
+        }
+        #expect(log.contains("retention in main skipped: a backup key cannot forget"), "\(log)")
+        #expect(log.contains("drill in main skipped: a backup key cannot restore"), "\(log)")
+        let listed = try repo.kura("generations")
+        #expect(listed.output.contains("data@2") && listed.output.contains("s@1"), "\(listed.output)")
+    }
 }

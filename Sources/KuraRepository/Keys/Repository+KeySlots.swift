@@ -35,6 +35,9 @@ extension Repository {
         }
     }
 
+    /// Whether this handle's key may do `action` (for callers that skip rather than fail).
+    public func can(_ action: KeyAction) -> Bool { (try? require(action)) != nil }
+
     /// Whether this handle's key can decrypt file contents.
     public var canReadContents: Bool { secrets.dataPrivateKey != nil }
 
