@@ -30,7 +30,9 @@ import Testing
     static func run(_ repo: RepositoryScratch, as role: String, _ arguments: [String],
                     environment: [String: String] = [:]) throws -> CommandResult {
         let password = role == "admin" ? repo.path("password") : repo.path("\(role).pw")
-        return try repo.kura(arguments: arguments, environment: ["KURA_PASSWORD_FILE": password].merging(environment) { $1 })
+        // A backup key caches trees on the host: keep that in the scratch folder.
+        let base = ["KURA_PASSWORD_FILE": password, "XDG_CACHE_HOME": repo.path("cache")]
+        return try repo.kura(arguments: arguments, environment: base.merging(environment) { $1 })
     }
 
     static func keys(_ repo: RepositoryScratch) throws -> [[String: Any]] {
@@ -87,16 +89,29 @@ import Testing
     @Test func backupKeyCannotReadButBacksUpAndDeduplicates() throws {
         let repo = try Self.repositoryWithRoles()
         try repo.writeRandom("data/big.bin", size: 300_000, seed: 7)
-        let first = try Self.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
-        #expect(first.status == 0, "\(first.stderr)")
-        let second = try Self.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
-        #expect(second.status == 0, "\(second.stderr)")
-        // It re-reads every file (it cannot read the parent's tree) but stores nothing twice.
-        #expect(!second.output.contains("KiB new") && !second.output.contains("MiB new"), "\(second.output)")
-        let restore = try Self.run(repo, as: "restore", ["restore", "s@3", "--target", repo.path("out")])
+        let cache = ["XDG_CACHE_HOME": repo.path("cache")]
+        let backup = ["backup", "--subject", "s", repo.path("data")]
+        // The admin made s@1; the backup key cannot read its tree, so it reads everything.
+        let first = try Self.run(repo, as: "backup", backup, environment: cache)
+        #expect(first.status == 0 && first.output.contains("293.0 KiB read"), "\(first.output) \(first.stderr)")
+        // Its own last backup's trees are cached on this host: unchanged files are not read again.
+        let second = try Self.run(repo, as: "backup", backup, environment: cache)
+        #expect(second.status == 0 && second.output.contains("(0 B read"), "\(second.output) \(second.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: repo.path("cache/kura/trees"))
+        #expect(files.count == 1)
+        let mode = try FileManager.default.attributesOfItem(atPath: repo.path("cache/kura/trees/\(files[0])"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Without the cache it reads every file again, but stores nothing twice.
+        try FileManager.default.removeItem(atPath: repo.path("cache"))
+        let third = try Self.run(repo, as: "backup", backup, environment: cache)
+        #expect(third.status == 0 && third.output.contains("293.0 KiB read"), "\(third.output)")
+        #expect(!third.output.contains("KiB new") && !third.output.contains("MiB new"), "\(third.output)")
+        let restore = try Self.run(repo, as: "restore", ["restore", "s@4", "--target", repo.path("out")])
         #expect(restore.status == 0, "\(restore.stderr)")
         #expect(try repo.scratch.read("out" + repo.path("data/big.bin")) == repo.scratch.read("data/big.bin"))
         let readBack = try Self.run(repo, as: "backup", ["restore", "s@3", "--target", repo.path("out2")])
+        // What the cached trees let it reuse is what was there.
+        #expect(try Self.run(repo, as: "restore", ["diff", "s@3", "s@4"]).output.contains("0 added, 0 removed, 0 changed"))
         #expect(readBack.status == 15 && readBack.stderr.contains("cannot read file contents"), "\(readBack.stderr)")
         #expect(!repo.scratch.exists("out2"))
     }
@@ -271,7 +286,8 @@ import Testing
         var log = ""
         for day in ["2030-03-01T03:00:00Z", "2030-03-03T03:00:00Z"] {
             let result = try repo.kura(arguments: ["run"], environment: ["KURA_TEST_NOW": day, "KURA_CONFIG": repo.path("kura.toml"),
-                                                                         "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""])
+                                                                         "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": "",
+                                                                         "XDG_CACHE_HOME": repo.path("cache")])
             #expect(result.status == 0, "\(result.output) \(result.stderr)")
             log += result.output + result.stderr
         }
