@@ -76,18 +76,30 @@ public final class Repository: @unchecked Sendable {
         }
         let slots = try await backend.list(.keys)
         guard !slots.isEmpty else { throw RepositoryError.noKeySlots(backend.location) }
+        // A damaged slot (perhaps written by someone else) must not lock out the other keys.
+        var damaged: RepositoryError?
         for info in slots {
             guard let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) else {
                 continue
             }
-            if let secrets = try slot.open(password: password, repository: config.id) {
+            let opened: RepositorySecrets?
+            do {
+                opened = try slot.open(password: password, repository: config.id)
+            } catch let error as RepositoryError {
+                damaged = damaged ?? error
+                continue
+            } catch {
+                damaged = damaged ?? .damaged(object: "key slot \(slot.id.short)", reason: "its password parameters are out of bounds")
+                continue
+            }
+            if let secrets = opened {
                 let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
                 try await repository.checkUsable()
                 try await repository.loadIndex()
                 return repository
             }
         }
-        throw RepositoryError.wrongPassword
+        throw damaged ?? RepositoryError.wrongPassword
     }
 
     var blobCipher: AEADAlgorithm { AEADAlgorithm(rawValue: config.blobCipher) ?? .chacha20Poly1305 }

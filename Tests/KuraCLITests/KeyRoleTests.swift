@@ -215,6 +215,11 @@ import Testing
         let list = try Self.keys(repo)
         #expect(list.first { $0["id"] as? String == backup }?["trusted"] as? Bool == false)
         #expect(try repo.kura("key", "list").output.contains("UNTRUSTED"))
+        // A slot with unreadable fields locks nobody else out.
+        try Self.editSlot(repo, try Self.keyID(repo, role: "auditor")) { $0["nonce"] = "not base64!" }
+        #expect(try repo.kura("generations").status == 0)
+        #expect(try Self.run(repo, as: "restore", ["generations"]).status == 0)
+        #expect(try Self.run(repo, as: "auditor", ["generations"]).status == 13)
     }
 
     @Test func slotWithoutAdminCertificationSignsNothing() throws {
@@ -295,5 +300,35 @@ import Testing
         #expect(log.contains("drill in main skipped: a backup key cannot restore"), "\(log)")
         let listed = try repo.kura("generations")
         #expect(listed.output.contains("data@2") && listed.output.contains("s@1"), "\(listed.output)")
+    }
+    /// A repository made before roles (Vectors/repository-v1, a layout-1 admin slot) gets keys
+    /// of every role; they work, and what the old admin and the new keys sign verifies.
+    @Test func layoutOneRepositoryTakesNewKeys() throws {
+        let scratch = try Scratch()
+        #expect(try scratch.shell("cp -r '\(FormatVectorTests.vector)' repo && chmod -R u+w repo").status == 0)
+        try scratch.write("pw", "kura vector password\n")
+        try scratch.write("backup.pw", "vector backup\n")
+        try scratch.write("restore.pw", "vector restore\n")
+        try scratch.write("data/new.txt", "new file\n")
+        let admin = ["KURA_REPOSITORY": scratch.path("repo"), "KURA_PASSWORD_FILE": scratch.path("pw"),
+                     "XDG_CACHE_HOME": scratch.path("cache")]
+        func kura(_ arguments: [String], as password: String = "pw") throws -> CommandResult {
+            try scratch.run(Tools.kura, arguments, environment: admin.merging(["KURA_PASSWORD_FILE": scratch.path(password)]) { $1 })
+        }
+        for role in ["backup", "restore"] {
+            let added = try kura(["key", "add", "--role", role, "--new-password-file", scratch.path("\(role).pw"),
+                                  "--kdf-iterations", "1", "--kdf-memory", "8"])
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        let backup = try kura(["backup", "--subject", "fresh", scratch.path("data")], as: "backup.pw")
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let listed = try kura(["generations"], as: "restore.pw").output
+        #expect(listed.contains("vector@1") && listed.contains("fresh@1"), "\(listed)")
+        #expect(try kura(["restore", "fresh@1", "--target", scratch.path("out")], as: "restore.pw").status == 0)
+        #expect(try kura(["check", "--read-data"]).status == 0)
+        let verify = try kura(["audit", "verify"], as: "restore.pw")
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let keys = try kura(["key", "list", "--json"]).output
+        #expect(!keys.contains("\"trusted\":false"), "\(keys)")
     }
 }
