@@ -240,6 +240,11 @@ import Testing
         let restore = try Self.keyID(repo, role: "restore")
         try Self.editSlot(repo, try Self.keyID(repo, role: "auditor")) { $0["createdBy"] = restore }
         #expect(try Self.run(repo, as: "auditor", ["generations"]).status == 12)
+        // Audit entries signed by a key whose slot lost its certification are reported.
+        #expect(try Self.run(repo, as: "restore", ["restore", "s@1", "--target", repo.path("out")]).status == 0)
+        try Self.editSlot(repo, restore) { $0["name"] = "renamed" }
+        let forged = try repo.kura("audit", "verify")
+        #expect(forged.status == 3 && forged.stderr.contains("not certified by an admin key"), "\(forged.stderr)")
     }
 
     @Test func generationsSignedByARestoreKeyAreNotAccepted() throws {

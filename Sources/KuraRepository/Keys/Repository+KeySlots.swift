@@ -2,18 +2,6 @@ import Foundation
 import KuraCrypto
 import KuraStorage
 
-/// What a command may ask of the key that opened the repository.
-public enum KeyAction: Sendable {
-    /// Store data and write generation records (admin, backup).
-    case writeGenerations
-    /// Decrypt file contents and trees (admin, restore).
-    case readContents
-    /// Delete generations, index files or packs (admin).
-    case delete
-    /// Add or remove keys (admin).
-    case manageKeys
-}
-
 extension Repository {
     /// Fails with a message naming the key's role when it cannot do `action`. Reading and
     /// writing are also impossible without the secrets; this check makes the refusal early and clear.
