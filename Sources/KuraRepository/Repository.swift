@@ -28,9 +28,12 @@ public final class Repository: @unchecked Sendable {
         self.config = config
         self.keySlot = keySlot
         self.secrets = secrets
-        metadataKey = try secrets.derive("metadata", repository: config.id)
-        blobIDKey = try secrets.derive("blob-id", repository: config.id)
-        chunkerSeed = try secrets.derive("chunker", repository: config.id)
+        metadataKey = secrets.metadataKey
+        // An auditor's slot holds neither key. It gets random stand-ins it can never use to
+        // harm anything: storing a blob needs the data public key and reading one the data
+        // private key, which an auditor lacks, and both fail first with a clear message.
+        blobIDKey = try secrets.blobIDKey ?? .random(count: 32)
+        chunkerSeed = try secrets.chunkerSeed ?? .random(count: 32)
     }
 
     static let configName = try! ObjectName(.config, "config")
@@ -44,9 +47,9 @@ public final class Repository: @unchecked Sendable {
         try await backend.create()
         let config = RepositoryConfig(version: RepositoryConfig.currentVersion, id: .random(), created: KuraClock.now,
                                       chunker: .standard, blobCipher: AEADAlgorithm.preferredForThisMachine.rawValue)
-        let secrets = try RepositorySecrets.generate()
-        let slot = try KeySlot.seal(secrets, repository: config.id, role: .admin, name: "admin",
-                                    password: password, parameters: parameters)
+        let secrets = try RepositorySecrets.generate(repository: config.id)
+        let slot = try KeySlot.make(secrets, repository: config.id, role: .admin, name: "admin", createdBy: nil, expires: nil,
+                                    certifier: secrets.signingKey, password: password, parameters: parameters)
         // Key slot first: a config without a key would be a repository nobody can open.
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await backend.put(configName, bytes: Array(JSONEncoder.kura.encode(config)))
@@ -73,17 +76,30 @@ public final class Repository: @unchecked Sendable {
         }
         let slots = try await backend.list(.keys)
         guard !slots.isEmpty else { throw RepositoryError.noKeySlots(backend.location) }
+        // A damaged slot (perhaps written by someone else) must not lock out the other keys.
+        var damaged: RepositoryError?
         for info in slots {
             guard let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) else {
                 continue
             }
-            if let secrets = try slot.open(password: password, repository: config.id) {
+            let opened: RepositorySecrets?
+            do {
+                opened = try slot.open(password: password, repository: config.id)
+            } catch let error as RepositoryError {
+                damaged = damaged ?? error
+                continue
+            } catch {
+                damaged = damaged ?? .damaged(object: "key slot \(slot.id.short)", reason: "its password parameters are out of bounds")
+                continue
+            }
+            if let secrets = opened {
                 let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+                try await repository.checkUsable()
                 try await repository.loadIndex()
                 return repository
             }
         }
-        throw RepositoryError.wrongPassword
+        throw damaged ?? RepositoryError.wrongPassword
     }
 
     var blobCipher: AEADAlgorithm { AEADAlgorithm(rawValue: config.blobCipher) ?? .chacha20Poly1305 }
@@ -163,7 +179,7 @@ public final class Repository: @unchecked Sendable {
     public func add(id: BlobID, type: BlobType, encoded: [UInt8], rawLength: Int) async throws {
         guard !hasBlob(id) else { return }
         if pack == nil {
-            pack = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: secrets.dataKey.publicKey)
+            pack = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: try dataPublicKey())
         }
         try pack!.add(id: id, type: type, encoded: encoded, rawLength: rawLength)
         pending[id] = type
@@ -210,7 +226,7 @@ public final class Repository: @unchecked Sendable {
             throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "truncated")
         }
         let trailer = try await backend.get(name, offset: info.size - PackFormat.trailerSize, length: PackFormat.trailerSize)
-        let (algorithm, key) = try reader.key(trailer: trailer, name: pack.short)
+        let (algorithm, key) = try reader().key(trailer: trailer, name: pack.short)
         packKeysLock.withLock { packKeys[pack] = (algorithm, key) }
         return try AEADCipher(algorithm, key: key)
     }
@@ -260,7 +276,18 @@ public final class Repository: @unchecked Sendable {
         }
     }
 
-    var reader: PackReader { PackReader(repository: config.id, dataKey: secrets.dataKey) }
+    /// Opens packs; only keys whose role reads file contents hold the data private key.
+    func reader() throws -> PackReader {
+        guard let dataKey = secrets.dataPrivateKey else {
+            throw KeyError.roleCannot(role: keySlot.role, action: "read file contents")
+        }
+        return PackReader(repository: config.id, dataKey: dataKey)
+    }
+
+    func dataPublicKey() throws -> X25519.PublicKey {
+        guard let key = secrets.dataPublicKey else { throw KeyError.roleCannot(role: keySlot.role, action: "store data") }
+        return key
+    }
 
     // MARK: Trees
 

@@ -78,12 +78,12 @@ struct RepositoryTests {
         let repository = try await Repository.initialize(backend: LocalBackend(path: path), password: try Self.password(),
                                                          parameters: Self.fast)
         let writer = try PackWriter(repository: repository.config.id, algorithm: .aes256GCM,
-                                    dataPublicKey: repository.secrets.dataKey.publicKey)
+                                    dataPublicKey: try repository.dataPublicKey())
         let content = Array("tree or data?".utf8)
         let id = repository.blobID(of: content)
         try writer.add(id: id, type: .data, encoded: content.withUnsafeBytes { BlobCodec.encode($0) }, rawLength: content.count)
         let (_, bytes, entries) = try writer.finish()
-        let opened = try repository.reader.open(pack: bytes, name: "test")
+        let opened = try repository.reader().open(pack: bytes, name: "test")
         let entry = entries[0]
         let sealed = bytes[entry.offset..<(entry.offset + entry.length)]
         #expect(try PackReader.openBlob(sealed, entry: entry, cipher: opened.cipher, repository: repository.config.id,

@@ -87,7 +87,7 @@ struct AuditVerify: AsyncParsableCommand {
                 if let head = stored.generation.auditHead { heads.append((head, "generation \(stored.name)")) }
             }
             let log = try await opened.auditLog()
-            let verifier = AuditVerifier(log: log, signers: try await opened.auditSigners(), keySlots: try await opened.keySlots())
+            let verifier = AuditVerifier(log: log, signers: try await opened.auditSigners(), keySlots: try await opened.allKeySlots())
             let problems = verifier.problems(heads: heads)
             guard problems.isEmpty else {
                 for problem in problems { Output.error(problem) }

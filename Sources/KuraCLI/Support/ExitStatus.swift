@@ -17,6 +17,7 @@ enum ExitStatus: Int32 {
     case wrongKey = 12
     case damaged = 13
     case malformed = 14
+    case refused = 15
 }
 
 /// Turns any error into one line on standard error and the matching exit code; never a trap
@@ -76,6 +77,13 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, status)
     case let error as StorageError:
         return (error.description, .failure)
+    case let error as KeyError:
+        let status: ExitStatus = switch error {
+        case .roleCannot, .adminOnly, .lastAdmin: .refused
+        case .expired, .notCertified: .wrongKey
+        case .noSuchKey, .ambiguousKey, .badName: .usage
+        }
+        return (error.description, status)
     case let error as S3Location.ParseError:
         return (error.description, .usage)
     case let error as S3Credentials.LookupError:

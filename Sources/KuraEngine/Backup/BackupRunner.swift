@@ -23,6 +23,10 @@ public final class BackupRunner {
     private var startTime = KuraClock.now
     private let estimator = SizeEstimator()
     private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)   // at least 4 × the maximum chunk
+    /// For a key that cannot read trees back: the last generation's trees from the local
+    /// cache, and the trees this backup writes (the next backup's cache).
+    private var cachedTrees: [BlobID: Tree] = [:]
+    private var writtenTrees: [BlobID: Tree] = [:]
 
     public init(repository: Repository, options: BackupOptions,
                 onWarning: @escaping (String) -> Void = { _ in }, onProgress: @escaping ProgressHandler = { _ in }) throws {
@@ -38,6 +42,7 @@ public final class BackupRunner {
 
     /// Runs the backup; returns the new generation.
     public func run() async throws -> StoredGeneration {
+        try repository.require(.writeGenerations)
         started = Date()
         startTime = KuraClock.now
         var info = stat()
@@ -49,13 +54,21 @@ public final class BackupRunner {
         let existing = try await repository.generations().valid
         let parent = existing.last { $0.generation.subject == options.subject }
         var parentRoot: Tree?
-        if let parent { parentRoot = try? await repository.loadTree(parent.generation.tree) }
+        // A backup key cannot read the parent's tree: it uses the trees cached on this host by
+        // its last backup, or else reads every file again (blobs still deduplicate).
+        if let parent, repository.canReadContents {
+            parentRoot = try? await repository.loadTree(parent.generation.tree)
+        } else if let parent, let cache = BackupTreeCache.load(repository: repository.config.id, subject: options.subject,
+                                                               generation: parent.id) {
+            cachedTrees = cache.trees
+            parentRoot = cachedTrees[cache.root]
+        }
 
         let paths = options.paths.map(absolutePath)
         let trie = PathTrie()
         for path in paths { trie.insert(path) }
         let root = try await archiveSelected(trie, path: "", parentTree: parentRoot)
-        let rootID = try await repository.saveTree(root)
+        let rootID = try await saveTree(root)
         try await repository.flush()
 
         summary.newBlobs = repository.newBlobs
@@ -66,7 +79,17 @@ public final class BackupRunner {
                                     time: startTime, host: options.host, paths: paths, tags: options.tags, tree: rootID,
                                     parent: parent?.id, summary: summary, writer: repository.keySlot.id)
         let id = try await repository.save(generation)
+        if !repository.canReadContents {
+            BackupTreeCache(generation: id, root: rootID, trees: writtenTrees).save(repository: repository.config.id,
+                                                                                 subject: options.subject)
+        }
         return StoredGeneration(id: id, generation: generation)
+    }
+
+    private func saveTree(_ tree: Tree) async throws -> BlobID {
+        let id = try await repository.saveTree(tree)
+        if !repository.canReadContents { writtenTrees[id] = tree }
+        return id
     }
 
     private func warn(_ message: String) {
@@ -112,7 +135,7 @@ public final class BackupRunner {
                 }
             } else if var node = NodeBuilder.node(name: Array(name.utf8), info: info, path: childPath) {
                 let parentSubtree = try await subtree(of: parentNode)
-                node.subtree = try await repository.saveTree(try await archiveSelected(child, path: childPath.description,
+                node.subtree = try await saveTree(try await archiveSelected(child, path: childPath.description,
                                                                                        parentTree: parentSubtree))
                 summary.directories += 1
                 nodes.append(node)
@@ -123,6 +146,7 @@ public final class BackupRunner {
 
     private func subtree(of node: Node?) async throws -> Tree? {
         guard let node, node.kind == .directory, let id = node.subtree, repository.hasBlob(id) else { return nil }
+        guard repository.canReadContents else { return cachedTrees[id] }
         return try? await repository.loadTree(id)
     }
 
@@ -174,7 +198,7 @@ public final class BackupRunner {
             } else {
                 contents = try await archiveContents(of: path, parentTree: try await subtree(of: parentNode), device: device)
             }
-            node.subtree = try await repository.saveTree(contents)
+            node.subtree = try await saveTree(contents)
         case .file:
             summary.files += 1
             progress.files += 1

@@ -37,6 +37,7 @@ public struct Checker {
     public init(repository: Repository) { self.repository = repository }
 
     public func run(readData: ReadDataSelection) async throws -> CheckReport {
+        try repository.require(.readContents)
         var report = CheckReport()
         var users: [BlobID: [String]] = [:]
         func affected(_ blob: BlobID) -> [String] { users[blob] ?? [] }

@@ -17,6 +17,8 @@ public final class GenerationCopier {
         guard source.config.id != destination.config.id else {
             throw CopyError.sameRepository(destination.backend.location)
         }
+        try source.require(.readContents)
+        try destination.require(.writeGenerations)
         self.source = source
         self.destination = destination
         trees = TreeCopier(source: source, destination: destination)

@@ -34,6 +34,7 @@ public struct GenerationDiff {
     /// Reports each change in path order through `onChange`, and returns the totals.
     public func run(from old: StoredGeneration, to new: StoredGeneration,
                     onChange: (TreeChange) -> Void) async throws -> DiffSummary {
+        try repository.require(.readContents)
         var summary = DiffSummary()
         try await compare(old.generation.tree, new.generation.tree, prefix: "", summary: &summary, onChange: onChange)
         return summary

@@ -23,6 +23,7 @@ public struct Pruner {
     }
 
     public func run() async throws -> PruneReport {
+        try repository.require(.delete)
         let shared = try await repository.lock(exclusive: false, command: "prune (mark)")
         let marked: Marked
         do {

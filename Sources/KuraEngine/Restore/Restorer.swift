@@ -40,6 +40,7 @@ public final class Restorer: @unchecked Sendable {
     }
 
     public func run() async throws -> RestoreSummary {
+        try repository.require(.readContents)
         let target = RawPath(absolutePath(options.target))
         try makeDirectory(target, mode: 0o700)
         if let root = try await loadTree(generation.generation.tree, shownPath: "") {

@@ -23,6 +23,7 @@ public final class DrillRunner {
 
     public func run() async throws -> DrillOutcome {
         guard options.sample > 0, options.sample <= 1 else { throw DrillError.badSample("\(options.sample * 100)%") }
+        try repository.require(.readContents)
         let stored = try await chooseGeneration()
         let time = KuraClock.now
         let contents = try await GenerationContents.collect(repository, tree: stored.generation.tree)

@@ -41,6 +41,7 @@ public struct Forgetter {
     public func run(subject: String?, rules source: RetentionRules, dryRun: Bool,
                     now: Date = KuraClock.now) async throws -> Outcome {
         if case .same(let rules) = source, !rules.hasAnyRule { throw RetentionError.noRule }
+        if !dryRun { try repository.require(.delete) }
         let (all, damaged) = try await repository.generations()
         var subjects = Set(all.map(\.generation.subject))
         if let subject {

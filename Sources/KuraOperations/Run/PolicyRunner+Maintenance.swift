@@ -55,6 +55,9 @@ extension PolicyRunner {
             await attempt(subject, "retention in \(name)") {
                 let repository = try await self.repository(entry)
                 guard try await self.newestGeneration(of: subject.name, in: repository) != nil else { return }
+                guard repository.can(.delete) else {
+                    return self.log("\(subject.name): retention in \(name) skipped: a \(repository.keySlot.role.rawValue) key cannot forget")
+                }
                 let result = try await repository.withLock(command: "run: forget \(subject.name)") {
                     try await Forgetter(repository: repository).run(subject: subject.name, rules: .policy(self.policy), dryRun: false)
                 }
@@ -75,6 +78,9 @@ extension PolicyRunner {
         await attempt(subject, "drill in \(primary.name)") {
             let repository = try await self.repository(primary)
             guard try await self.newestGeneration(of: subject.name, in: repository) != nil else { return }
+            guard repository.can(.readContents) else {
+                return self.log("\(subject.name): drill in \(primary.name) skipped: a \(repository.keySlot.role.rawValue) key cannot restore")
+            }
             let records = try await repository.drills().valid.map(\.record)
             let last = DrillSchedule.latestBySubject(records)[subject.name]
             guard DrillSchedule.isDue(drill, last: last, at: KuraClock.now) else { return }

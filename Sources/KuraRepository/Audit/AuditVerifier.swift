@@ -61,7 +61,9 @@ public struct AuditVerifier {
             problems.append("\(label) was made by key \(entry.actor.short), which is not a key of this repository")
             return problems
         }
-        if !entry.hasValidSignature(signers: signers) {
+        if signers[entry.actor] == nil {
+            problems.append("\(label) was made by key \(entry.actor.short), which is not certified by an admin key (forged or altered slot)")
+        } else if !entry.hasValidSignature(signers: signers) {
             problems.append("\(label): the signature of key \(entry.actor.short) does not verify (altered)")
         }
         if entry.time < slot.created.addingTimeInterval(-300) {

@@ -18,7 +18,8 @@ extension Repository {
     public func drills() async throws -> (valid: [StoredDrill], damaged: [(String, RepositoryError)]) {
         var valid: [StoredDrill] = []
         var damaged: [(String, RepositoryError)] = []
-        let signers = try await signingKeys()
+        // A drill restores data: only admin and restore keys can run one.
+        let signers = try await signingKeys(roles: [.admin, .restore])
         for info in try await backend.list(.drills) {
             let object = "drill record \(info.name.name.prefix(8))"
             do {

@@ -6,6 +6,7 @@ extension Repository {
     /// Signs and stores a generation record. Call `flush()` first: the record must only refer
     /// to blobs whose packs and index are already written.
     public func save(_ generation: Generation) async throws -> GenerationID {
+        try require(.writeGenerations)
         var generation = generation
         generation.auditHead = try await auditLog().head
         let signed = try generation.signed(by: secrets.signingKey, as: keySlot.id)
@@ -20,7 +21,9 @@ extension Repository {
     public func generations() async throws -> (valid: [StoredGeneration], damaged: [(String, RepositoryError)]) {
         var valid: [StoredGeneration] = []
         var damaged: [(String, RepositoryError)] = []
-        let signers = try await signingKeys()
+        // Only admin and backup keys make generations: a restore or auditor key could seal
+        // a record, but readers do not accept its signature.
+        let signers = try await signingKeys(roles: [.admin, .backup])
         for info in try await backend.list(.generations) {
             do {
                 valid.append(try await loadGeneration(info.name, signers: signers))
@@ -46,25 +49,6 @@ extension Repository {
             throw RepositoryError.damaged(object: object, reason: "its signature does not verify")
         }
         return StoredGeneration(id: GenerationID(bytes: SHA256.hash(stored)), generation: generation)
-    }
-
-    /// The Ed25519 public keys of the key slots, by key ID. Every slot of this format version
-    /// wraps the same secrets, so each signs with the repository's signing key.
-    func signingKeys() async throws -> [KeyID: Ed25519.PublicKey] {
-        var keys = [keySlot.id: secrets.signingKey.publicKey]
-        for slot in try await keySlots() { keys[slot.id] = secrets.signingKey.publicKey }
-        return keys
-    }
-
-    /// Every readable key slot (their public fields; the wrapped secrets stay sealed).
-    public func keySlots() async throws -> [KeySlot] {
-        var slots: [KeySlot] = []
-        for info in try await backend.list(.keys) {
-            if let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) {
-                slots.append(slot)
-            }
-        }
-        return slots
     }
 
     /// The next generation number for `subject`.

@@ -33,7 +33,7 @@ extension Repository {
                     throw RepositoryError.blobMissing(id)
                 }
                 if writer == nil {
-                    writer = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: secrets.dataKey.publicKey)
+                    writer = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: try dataPublicKey())
                 }
                 let encoded = plaintext.withUnsafeBytes { BlobCodec.encode($0) }
                 try writer?.add(id: id, type: location.entry.type, encoded: encoded, rawLength: plaintext.count)

@@ -29,7 +29,7 @@ extension Repository {
         }
         let opened: PackReader.Opened
         do {
-            opened = try reader.open(pack: bytes, name: id.short)
+            opened = try reader().open(pack: bytes, name: id.short)
         } catch let error as RepositoryError {
             return [PackDamage(pack: id, reason: "\(error)", blobs: everything)]
         }
@@ -45,7 +45,7 @@ extension Repository {
     private func damagedBlobs(in bytes: [UInt8], entries: [PackEntry], cipher: AEADCipher? = nil) -> [BlobID] {
         let trailerStart = bytes.count - PackFormat.trailerSize
         let cipher = cipher ?? (trailerStart >= 0
-            ? (try? reader.key(trailer: Array(bytes[trailerStart...]), name: "")).flatMap { try? AEADCipher($0.0, key: $0.1) }
+            ? (try? reader().key(trailer: Array(bytes[trailerStart...]), name: "")).flatMap { try? AEADCipher($0.0, key: $0.1) }
             : nil)
         guard let cipher else { return entries.map(\.id) }
         return entries.filter { entry in

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import KuraCrypto
+import KuraRepository
+
+struct KeyAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a key with a role (admin keys only).",
+        discussion: """
+            The new key's password is read from --new-password-file or asked twice on the terminal.
+
+            Examples:
+              kura key add --role backup --name web1-cron --new-password-file /etc/kura/web1.pw
+              kura key add --role auditor --name q3-review --expires 2026-12-31
+            """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "admin, backup, restore or auditor.")
+    var role: String
+
+    @Option(help: "A label for the key (default: the role).")
+    var name: String?
+
+    @Option(help: "When the key stops working: YYYY-MM-DD (midnight UTC) or an RFC 3339 time.")
+    var expires: String?
+
+    @Option(help: "Read the new key's password from FILE (else the terminal, asked twice).")
+    var newPasswordFile: String?
+
+    @Option(help: "Argon2id passes for the new key's password (1 to 64; default 3).")
+    var kdfIterations: UInt32 = Argon2idParameters.recommended.iterations
+
+    @Option(help: "Argon2id memory in MiB for the new key's password (8 to 4096; default 256).")
+    var kdfMemory: UInt32 = Argon2idParameters.recommended.memoryKiB / 1024
+
+    func validate() throws {
+        guard Role(rawValue: role) != nil else { throw ValidationError("--role must be admin, backup, restore or auditor") }
+        if let expires, KeyDates.parse(expires) == nil {
+            throw ValidationError("--expires \(expires) is not a date (YYYY-MM-DD) or an RFC 3339 time")
+        }
+        guard kdfIterations >= 1, kdfIterations <= 64 else { throw ValidationError("--kdf-iterations must be 1...64") }
+        guard kdfMemory >= 8, kdfMemory <= 4096 else { throw ValidationError("--kdf-memory must be 8...4096 MiB") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let role = Role(rawValue: role) else { return }
+            let opened = try await repository.open()
+            try opened.require(.manageKeys)
+            let source = PassphraseSource(file: newPasswordFile, fileVariable: "KURA_NEW_PASSWORD_FILE", prompt: "New key's password")
+            let password = try source.read(confirm: true)
+            let slot = try await opened.addKey(role: role, name: name ?? role.rawValue, expires: expires.flatMap(KeyDates.parse),
+                                               password: password,
+                                               parameters: Argon2idParameters(iterations: kdfIterations, memoryKiB: kdfMemory * 1024))
+            print("added \(role.rawValue) key \(slot.name) (\(slot.id.short))")
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A key as `kura key list` shows it.
+public struct KeyListing: Sendable {
+    public let slot: KeySlot
+    /// Whether its certification chain reaches the repository's trust root.
+    public let trusted: Bool
+    /// The newest audit entry, generation or drill record it signed (nil: none).
+    public let lastUsed: Date?
+}
+
+extension Repository {
+    /// Every live key, oldest first, with when it last signed something readable.
+    public func keyListing() async throws -> [KeyListing] {
+        let trust = try await trust()
+        var lastUsed: [KeyID: Date] = [:]
+        func note(_ key: KeyID, _ time: Date) { lastUsed[key] = max(lastUsed[key] ?? time, time) }
+        for stored in try await auditLog().entries { note(stored.entry.actor, stored.entry.time) }
+        for stored in try await generations().valid { note(stored.generation.writer, stored.generation.time) }
+        for stored in try await drills().valid { note(stored.record.writer, stored.record.time) }
+        return try await keySlots().map { slot in
+            KeyListing(slot: slot, trusted: trust.signers[slot.id]?.role == slot.role, lastUsed: lastUsed[slot.id])
+        }
+    }
+}
