@@ -53,7 +53,7 @@ extension Repository {
                 continue
             }
             do {
-                let stored = try await backend.get(info.name)
+                let stored = try await getRecord(info.name, purpose: "audit", object: "audit entry \(sequence)")
                 guard AuditEntryID.hashing(stored) == id else {
                     log.unreadable.append((object, "its content does not match its name (altered)"))
                     continue
