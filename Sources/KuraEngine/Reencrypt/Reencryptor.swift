@@ -25,10 +25,11 @@ public struct Reencryptor {
     let repository: Repository
     let onProgress: (String) -> Void
     /// Old packs copied between index files written (a crash loses at most this much work).
-    let packsPerStep = 16
+    let packsPerStep: Int
 
-    public init(repository: Repository, onProgress: @escaping (String) -> Void = { _ in }) {
+    public init(repository: Repository, packsPerStep: Int = 16, onProgress: @escaping (String) -> Void = { _ in }) {
         self.repository = repository
+        self.packsPerStep = max(packsPerStep, 1)
         self.onProgress = onProgress
     }
 

@@ -31,6 +31,11 @@ struct KeyRotate: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    /// KURA_TEST_REENCRYPT_PACKS_PER_STEP: crash tests make each step small to kill between them.
+    static var packsPerStep: Int {
+        ProcessInfo.processInfo.environment["KURA_TEST_REENCRYPT_PACKS_PER_STEP"].flatMap(Int.init).map { min(max($0, 1), 64) } ?? 16
+    }
+
     func run() async throws {
         try await reportingErrors {
             let opened = try await repository.open()
@@ -45,7 +50,8 @@ struct KeyRotate: AsyncParsableCommand {
                 }
                 return
             }
-            let report = try await Reencryptor(repository: opened, onProgress: { if !json { Output.error($0) } })
+            let report = try await Reencryptor(repository: opened, packsPerStep: Self.packsPerStep,
+                                               onProgress: { if !json { Output.error($0) } })
                 .rotateAndReencrypt()
             if json {
                 print(try Output.prettyJSON([
