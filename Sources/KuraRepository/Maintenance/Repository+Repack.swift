@@ -9,7 +9,7 @@ public struct RepackedPack: Sendable {
 
 extension Repository {
     /// Copies blobs into new packs: each blob is read and verified from where the index says
-    /// it is, then encrypted again under a new pack key. Writes only packs (no index file and
+    /// it is, then its encoded form (already compressed) is encrypted again under a new pack key. Writes only packs (no index file and
     /// nothing in this handle's index), so a crash leaves unreferenced packs and nothing else.
     /// `onPack` is called after each pack is stored.
     public func repack(_ blobs: [BlobID], onPack: (RepackedPack) -> Void = { _ in }) async throws -> [RepackedPack] {
@@ -25,18 +25,17 @@ extension Repository {
             writer = nil
         }
         var copied = Set<BlobID>()
-        for start in stride(from: 0, to: blobs.count, by: 64) {
-            let batch = blobs[start..<min(start + 64, blobs.count)].filter { !copied.contains($0) }
-            let contents = try await readBlobsGrouped(Set(batch))
+        for start in stride(from: 0, to: blobs.count, by: 32) {
+            let batch = blobs[start..<min(start + 32, blobs.count)].filter { !copied.contains($0) }
+            let contents = try await readBlobsForTransfer(Set(batch))
             for id in batch where copied.insert(id).inserted {
-                guard let plaintext = contents[id], let location = index.location(of: id) else {
+                guard let blob = contents[id], let location = index.location(of: id) else {
                     throw RepositoryError.blobMissing(id)
                 }
                 if writer == nil {
                     writer = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: try dataPublicKey())
                 }
-                let encoded = plaintext.withUnsafeBytes { BlobCodec.encode($0) }
-                try writer?.add(id: id, type: location.entry.type, encoded: encoded, rawLength: plaintext.count)
+                try writer?.add(id: id, type: location.entry.type, encoded: blob.encoded, rawLength: blob.plaintext.count)
                 if writer?.isFull == true { try await finish() }
             }
         }
