@@ -1,0 +1,63 @@
+import Foundation
+import KuraRepository
+import KuraStorage
+
+/// What `erase --repository` did.
+public struct RepositoryErasure: Sendable {
+    public let keySlotsDestroyed: Int
+    /// Objects deleted with --delete-data, by kind (empty without it).
+    public let dataDeleted: [String: Int]
+    public let auditEntry: StoredAuditEntry
+    public let certificate: ErasureCertificate
+}
+
+/// `erase --repository`: crypto-erase. Under the exclusive lock, appends an
+/// `erase-repository` entry to the audit log, then deletes every key slot object (the acting
+/// key's last), so no password opens anything and every secret that decrypts the
+/// repository's objects is gone from it; then, with `deleteData`, the packs, index files,
+/// generation and drill records too. Leaves a plaintext certificate (`config/erased`) signed
+/// by the acting admin key, which is also returned. Storage may keep older copies of slots
+/// (versioning, snapshots, backups of the disk): see docs/ERASE.md.
+public struct RepositoryEraser {
+    let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    /// The kinds --delete-data removes. The audit log stays: it is undecryptable now, and
+    /// it is the record that the repository was erased on purpose.
+    public static let dataKinds: [ObjectKind] = [.data, .index, .generations, .drills]
+
+    public func requireAllowed() throws {
+        guard repository.can(.manageKeys) else {
+            throw KeyError.adminOnly(role: repository.keySlot.role, action: "crypto-erase the repository")
+        }
+    }
+
+    public func erase(deleteData: Bool) async throws -> RepositoryErasure {
+        try requireAllowed()
+        return try await repository.withLock(exclusive: true, command: "erase --repository") {
+            let slots = try await repository.keySlotObjects()
+            let entry = try await repository.appendAudit("erase-repository", details: [
+                "key slots": String(slots.count), "delete data": deleteData ? "yes" : "no"])
+            let destroyed = try await repository.destroyKeySlots()
+            let left = try await repository.keySlotObjects()
+            guard left.isEmpty else { throw EraseError.keySlotsRemain(left.count) }
+            var deleted: [String: Int] = [:]
+            if deleteData {
+                for kind in Self.dataKinds { deleted[kind.rawValue] = try await repository.deleteAllObjects(kind).count }
+            }
+            let certificate = try repository.certify([
+                "action": "erase-repository",
+                "time": KuraTime.format(KuraClock.now),
+                "host": entry.entry.host,
+                "auditEntry": ["sequence": entry.entry.sequence, "id": entry.id.hex],
+                "keySlotsDestroyed": destroyed,
+                "dataDeleted": deleteData,
+                "objectsDeleted": deleted,
+            ])
+            try await repository.markErased(certificate)
+            return RepositoryErasure(keySlotsDestroyed: destroyed, dataDeleted: deleted, auditEntry: entry,
+                                     certificate: certificate)
+        }
+    }
+}

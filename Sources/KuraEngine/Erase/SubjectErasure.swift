@@ -1,0 +1,28 @@
+import KuraRepository
+
+/// What `erase --subject` found before deleting anything: the generations and drill records
+/// of the subject, and which blobs only it uses.
+public struct SubjectErasePlan: Sendable {
+    public let subject: String
+    public let generations: [StoredGeneration]
+    public let drills: [StoredDrill]
+    /// Blobs (trees and contents) that only this subject's generations use.
+    public let uniqueBlobs: Set<BlobID>
+    /// Stored bytes of those blobs.
+    public let uniqueBytes: Int64
+    /// Blobs the subject shares with generations of other subjects: they stay.
+    public let sharedBlobs: Int
+}
+
+/// What `erase --subject` did, with the audit entry and the signed certificate.
+public struct SubjectErasure: Sendable {
+    public let plan: SubjectErasePlan
+    public let prune: PruneReport
+    /// Unique blobs still in the index afterwards (0 unless a backup of the same content ran
+    /// meanwhile and uses them again).
+    public let blobsStillStored: Int
+    /// The local tree cache file of the subject that was removed, if there was one.
+    public let treeCacheRemoved: String?
+    public let auditEntry: StoredAuditEntry
+    public let certificate: ErasureCertificate
+}
