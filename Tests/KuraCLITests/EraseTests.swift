@@ -144,6 +144,21 @@ import Testing
         #expect(try repo.objectListing(repo.path("repo")).filter { !$0.key.hasPrefix("locks/") } == before)
     }
 
+    /// The tree cache a backup key keeps on its host for the subject is removed when the
+    /// erase runs on that host, and the certificate's note names its file for other hosts.
+    @Test func eraseSubjectRemovesTheLocalTreeCache() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        #expect(try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")]).status == 0)
+        let folder = repo.path("cache/kura/trees")
+        let cached = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }
+        #expect(cached.count == 1, "\(cached)")
+        let result = try KeyRoleTests.run(repo, as: "admin", ["erase", "--subject", "s", "--yes"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.isEmpty)
+        #expect(result.output.contains(cached.first ?? "?"), "\(result.output)")
+        #expect(try repo.kura("audit", "verify").status == 0)
+    }
+
     @Test func eraseRepositoryDestroysEveryKeySlot() throws {
         let repo = try KeyRoleTests.repositoryWithRoles()
         let admin = try KeyRoleTests.keys(repo).first { $0["role"] as? String == "admin" }

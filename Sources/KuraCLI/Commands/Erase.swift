@@ -87,7 +87,9 @@ struct Erase: AsyncParsableCommand {
         }
         try Self.print(erasure.certificate, json: json, extra: [
             "shared blobs (used by other subjects too) were kept",
-            "other backup hosts may hold a tree cache of \(subject) (docs/ERASE.md); the audit log keeps its name",
+            "backup hosts may hold a tree cache of \(subject) with its file names: delete ~/.cache/kura/trees/"
+                + "\(erasure.treeCacheName) there (docs/ERASE.md)",
+            "the audit log keeps the subject's name and its generations' names and IDs, not their contents",
         ])
     }
 
@@ -101,9 +103,11 @@ struct Erase: AsyncParsableCommand {
             try Self.confirm(expecting: opened.config.id.hex, what: "the repository ID")
         }
         let erasure = try await eraser.erase(deleteData: deleteData)
+        if erasure.treeCachesRemoved > 0 { Output.error("removed \(erasure.treeCachesRemoved) local tree cache file(s)") }
         try Self.print(erasure.certificate, json: json, extra: [
             deleteData ? "data objects were deleted" : "data objects were kept; they cannot be decrypted without a key slot",
             "storage may keep older copies (versioning, snapshots, backups of the disk); see docs/ERASE.md",
+            "backup hosts may hold tree caches with file names: delete ~/.cache/kura/trees/\(erasure.treeCachePrefix)* there",
         ])
     }
 

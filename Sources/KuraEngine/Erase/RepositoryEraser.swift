@@ -5,6 +5,11 @@ import KuraStorage
 /// What `erase --repository` did.
 public struct RepositoryErasure: Sendable {
     public let keySlotsDestroyed: Int
+    /// Tree cache files of the repository removed on this host.
+    public let treeCachesRemoved: Int
+    /// The prefix of the repository's tree cache files (under `~/.cache/kura/trees/`), to
+    /// delete on backup hosts.
+    public let treeCachePrefix: String
     /// Objects deleted with --delete-data, by kind (empty without it).
     public let dataDeleted: [String: Int]
     public let auditEntry: StoredAuditEntry
@@ -56,7 +61,9 @@ public struct RepositoryEraser {
                 "objectsDeleted": deleted,
             ])
             try await repository.markErased(certificate)
-            return RepositoryErasure(keySlotsDestroyed: destroyed, dataDeleted: deleted, auditEntry: entry,
+            return RepositoryErasure(keySlotsDestroyed: destroyed,
+                                     treeCachesRemoved: BackupTreeCache.removeAll(repository: repository.config.id),
+                                     treeCachePrefix: String(repository.config.id.hex.prefix(16)) + "-", dataDeleted: deleted, auditEntry: entry,
                                      certificate: certificate)
         }
     }

@@ -102,6 +102,7 @@ public struct SubjectEraser {
             ],
         ])
         return SubjectErasure(plan: plan, prune: prune, blobsStillStored: remaining, treeCacheRemoved: cacheRemoved,
+                              treeCacheName: cache.lastPathComponent,
                               auditEntry: entry, certificate: certificate)
     }
 

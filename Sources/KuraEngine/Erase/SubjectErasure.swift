@@ -23,6 +23,9 @@ public struct SubjectErasure: Sendable {
     public let blobsStillStored: Int
     /// The local tree cache file of the subject that was removed, if there was one.
     public let treeCacheRemoved: String?
+    /// The file name a backup host's tree cache of the subject has (under
+    /// `~/.cache/kura/trees/`), to delete on other hosts.
+    public let treeCacheName: String
     public let auditEntry: StoredAuditEntry
     public let certificate: ErasureCertificate
 }
