@@ -1,5 +1,6 @@
 import Foundation
 import KuraCrypto
+import KuraTestSupport
 import Testing
 
 /// `kura erase` through the real binary: a subject's unique data is gone while shared data
@@ -10,8 +11,8 @@ import Testing
     /// Subject `a` (two generations; `unique`, `unique2` and `small` only it has, `shared`
     /// also in `b`) and subject `b` (`shared`, `own`). `small` shares a pack with `shared` and
     /// is under 5 % of it: an ordinary prune would leave it where it is.
-    static func twoSubjects() throws -> RepositoryScratch {
-        let repo = try RepositoryScratch()
+    static func twoSubjects(_ made: RepositoryScratch? = nil) throws -> RepositoryScratch {
+        let repo = try made ?? RepositoryScratch()
         try repo.writeRandom("a/small", size: 100_000, seed: 19)
         try repo.writeRandom("a/shared", size: 4_000_000, seed: 13)
         try repo.writeRandom("b/shared", size: 4_000_000, seed: 13)
@@ -201,6 +202,23 @@ import Testing
         #expect(left.allSatisfy { $0.hasPrefix("config/") || $0.hasPrefix("audit/") }, "\(left.sorted())")
         let generations = try repo.kura("generations")
         #expect(generations.status == 1 && generations.stderr.contains("crypto-erased"), "\(generations.stderr)")
+    }
+
+    /// Both forms on a real S3 server (SeaweedFS).
+    @Test func eraseOnS3() throws {
+        let server = try SeaweedServer()
+        let repo = try Self.twoSubjects(RepositoryScratch(repository: "s3://kura-erase-\(UInt32.random(in: 0...UInt32.max))/r",
+                                                          environment: server.environment))
+        let bContents = try GenerationContents.of(repo.path("b"))
+        let subject = try repo.kura("erase", "--subject", "a", "--yes", "--json")
+        #expect(subject.status == 0 && Self.certificate(subject).valid, "\(subject.stderr)")
+        #expect(try repo.kura("check", "--read-data").status == 0)
+        #expect(try repo.restoredContents("b@1", source: repo.path("b")) == bContents)
+        let whole = try repo.kura("erase", "--repository", "--yes", "--json")
+        #expect(whole.status == 0 && Self.certificate(whole).valid, "\(whole.stderr)")
+        #expect(Self.certificate(whole).fields["keySlotsDestroyed"] as? Int == 1)
+        let after = try repo.kura("generations")
+        #expect(after.status == 1 && after.stderr.contains("crypto-erased"), "\(after.stderr)")
     }
 
     /// SIGKILL at moments spread over an erase: check --read-data passes and b restores after
