@@ -8,7 +8,7 @@ struct KuraCommand: AsyncParsableCommand {
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Repository", subcommands: [Init.self, Check.self, Unlock.self, Audit.self]),
-            CommandGroup(name: "Keys", subcommands: [Key.self]),
+            CommandGroup(name: "Keys", subcommands: [Key.self, AccessReviewCommand.self]),
             CommandGroup(name: "Backups", subcommands: [Backup.self, Generations.self, List.self, Diff.self, Restore.self, Copy.self]),
             CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
             CommandGroup(name: "Operations", subcommands: [Run.self, Schedule.self, PolicyCommand.self]),

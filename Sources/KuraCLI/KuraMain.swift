@@ -17,7 +17,9 @@ public enum KuraMain {
             } else {
                 try command.run()
             }
+            ScratchInterruptCleanup.settle()
         } catch {
+            ScratchInterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((KuraCommand.fullMessage(for: error) + "\n").utf8))

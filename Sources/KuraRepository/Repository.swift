@@ -10,7 +10,8 @@ public final class Repository: @unchecked Sendable {
     public let config: RepositoryConfig
     public let keySlot: KeySlot
     let secrets: RepositorySecrets
-    let metadataKey: SecureBytes
+    /// The secrets of every key epoch this key holds (docs/KEYS.md, "Rotation").
+    var keyring: Keyring
     let blobIDKey: SecureBytes
     /// Seeds the chunker's gear table, so chunk boundaries depend on a repository secret.
     public let chunkerSeed: SecureBytes
@@ -28,7 +29,7 @@ public final class Repository: @unchecked Sendable {
         self.config = config
         self.keySlot = keySlot
         self.secrets = secrets
-        metadataKey = secrets.metadataKey
+        keyring = Keyring(slot: secrets)
         // An auditor's slot holds neither key. It gets random stand-ins it can never use to
         // harm anything: storing a blob needs the data public key and reading one the data
         // private key, which an auditor lacks, and both fail first with a clear message.
@@ -100,6 +101,7 @@ public final class Repository: @unchecked Sendable {
             if let secrets = opened {
                 let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
                 try await repository.checkUsable()
+                try await repository.loadKeyring()
                 try await repository.loadIndex()
                 return repository
             }
@@ -109,25 +111,26 @@ public final class Repository: @unchecked Sendable {
 
     var blobCipher: AEADAlgorithm { AEADAlgorithm(rawValue: config.blobCipher) ?? .chacha20Poly1305 }
 
-    // MARK: Metadata objects (index, generations): XChaCha20-Poly1305 with random nonces.
+    // MARK: Metadata objects (index, generations, …): XChaCha20-Poly1305 with random nonces,
+    // under the newest key epoch's metadata key; read with any epoch's key this key holds.
 
     func sealMetadata(_ plaintext: [UInt8], purpose: String) throws -> [UInt8] {
         let nonce = SecureRandom.bytes(24)
-        return nonce + (try AEADCipher(.xchacha20Poly1305, key: metadataKey)
+        return nonce + (try AEADCipher(.xchacha20Poly1305, key: keyring.newest.metadataKey!)
             .seal(plaintext, nonce: nonce, associatedData: Array("kura-\(purpose)-v1".utf8) + config.id.bytes))
     }
 
-    func openMetadata(_ stored: [UInt8], purpose: String, object: String) throws -> [UInt8] {
+    func openMetadata(_ stored: [UInt8], purpose: String, object: String, keys: [SecureBytes]? = nil) throws -> [UInt8] {
         guard stored.count >= 24 + AEADAlgorithm.tagSize else {
             throw RepositoryError.damaged(object: object, reason: "truncated")
         }
-        do {
-            return try AEADCipher(.xchacha20Poly1305, key: metadataKey)
-                .open(stored[24...], nonce: stored[..<24], associatedData: Array("kura-\(purpose)-v1".utf8) + config.id.bytes)
-                .copyBytes()
-        } catch {
-            throw RepositoryError.damaged(object: object, reason: "fails authentication")
+        for key in keys ?? keyring.metadataKeysNewestFirst {
+            if let plain = try? AEADCipher(.xchacha20Poly1305, key: key)
+                .open(stored[24...], nonce: stored[..<24], associatedData: Array("kura-\(purpose)-v1".utf8) + config.id.bytes) {
+                return plain.copyBytes()
+            }
         }
+        throw RepositoryError.damaged(object: object, reason: "fails authentication")
     }
 
     /// Index files that could not be read when the repository was opened; `check` names them.
@@ -150,7 +153,8 @@ public final class Repository: @unchecked Sendable {
     }
 
     func readIndexFile(_ name: ObjectName) async throws -> IndexFile {
-        let plain = try openMetadata(try await backend.get(name), purpose: "index", object: "index \(name.name.prefix(8))")
+        let object = "index \(name.name.prefix(8))"
+        let plain = try openMetadata(try await getRecord(name, purpose: "index", object: object), purpose: "index", object: object)
         do {
             return try JSONDecoder.kura.decode(IndexFile.self, from: Data(plain))
         } catch {
@@ -283,14 +287,17 @@ public final class Repository: @unchecked Sendable {
 
     /// Opens packs; only keys whose role reads file contents hold the data private key.
     func reader() throws -> PackReader {
-        guard let dataKey = secrets.dataPrivateKey else {
+        guard secrets.dataPrivateKey != nil else {
             throw KeyError.roleCannot(role: keySlot.role, action: "read file contents")
         }
-        return PackReader(repository: config.id, dataKey: dataKey)
+        return PackReader(repository: config.id, dataKeys: keyring.dataPrivateKeysNewestFirst)
     }
 
     func dataPublicKey() throws -> X25519.PublicKey {
-        guard let key = secrets.dataPublicKey else { throw KeyError.roleCannot(role: keySlot.role, action: "store data") }
+        guard secrets.dataPublicKey != nil, let key = keyring.newest.dataPublicKey else {
+            throw KeyError.roleCannot(role: keySlot.role, action: "store data")
+        }
+        try requireCurrentEpoch()
         return key
     }
 

@@ -192,6 +192,31 @@ import Testing
         }
     }
 
+    /// After `key rotate`, the epoch envelopes (`epochs/`) hold wrapped secrets too: a
+    /// crypto-erase deletes them with the slots. A subject erase works in the new epoch.
+    @Test func eraseAfterKeyRotation() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        let rotate = try repo.kura("key", "rotate")
+        #expect(rotate.status == 0, "\(rotate.stderr)")
+        try repo.scratch.write("other/file.txt", "other\n")
+        #expect(try repo.kura("backup", "--subject", "t", repo.path("other")).status == 0)
+        let envelopes = { try repo.objectListing(repo.path("repo")).keys.filter { $0.hasPrefix("epochs/") } }
+        let before = try envelopes()
+        #expect(before.count == 4, "\(before)")
+        let subject = try repo.kura("erase", "--subject", "s", "--yes")
+        #expect(subject.status == 0, "\(subject.stderr)")
+        #expect(try repo.kura("check", "--read-data").status == 0)
+        #expect(try repo.kura("audit", "verify").status == 0)
+        let whole = try repo.kura("erase", "--repository", "--yes", "--json")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let (fields, valid, _) = Self.certificate(whole)
+        #expect(valid && fields["keySlotsDestroyed"] as? Int == 4 && fields["epochEnvelopesDestroyed"] as? Int == 4, "\(fields)")
+        let left = try repo.objectListing(repo.path("repo")).keys
+        #expect(!left.contains { $0.hasPrefix("keys/") || $0.hasPrefix("epochs/") }, "\(left.sorted())")
+        let after = try KeyRoleTests.run(repo, as: "restore", ["generations"])
+        #expect(after.status == 1 && after.stderr.contains("crypto-erased"), "\(after.stderr)")
+    }
+
     @Test func eraseRepositoryWithDeleteData() throws {
         let repo = try Self.twoSubjects()
         let result = try repo.kura("erase", "--repository", "--delete-data", "--yes", "--json")

@@ -69,6 +69,8 @@ import Testing
             (["key", "add", "--role", "auditor", "--new-password-file", repo.path("auditor.pw"),
               "--kdf-iterations", "1", "--kdf-memory", "8"], false),
             (["key", "remove", try Self.keyID(repo, role: "auditor")], false),
+            (["key", "rotate"], false),
+            (["key", "rotate", "--reencrypt"], false),
         ]
         try FileManager.default.createDirectory(atPath: repo.path("scratch"), withIntermediateDirectories: true)
         for (arguments, allowed) in commands {

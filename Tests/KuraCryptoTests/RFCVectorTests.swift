@@ -31,6 +31,7 @@ struct RFCVectorTests {
         #expect(TestData.vectors("rfc8032-ed25519.json").count == 5)
         #expect(TestData.vectors("rfc7748-x25519.json").count >= 6)
         #expect(TestData.vectors("rfc7914-scrypt.json").count == 4)
+        #expect(TestData.vectors("libsodium-ed25519-convert.json").count == 1)
         #expect(TestData.vectors("argon2id-p1.json").count >= 4)
     }
 
@@ -64,6 +65,20 @@ struct RFCVectorTests {
     func x25519(vector: Vector) throws {
         let output = try X25519.multiply(scalar: .bytes(vector.bytes("scalar")), point: vector.bytes("u"))
         #expect(output.copyBytes() == vector.bytes("output"))
+    }
+
+    @Test("Ed25519 to X25519 (libsodium)", arguments: TestData.vectors("libsodium-ed25519-convert.json"))
+    func ed25519ToX25519(vector: Vector) throws {
+        let signing = try Ed25519.PrivateKey(seed: .bytes(vector.bytes("seed")))
+        #expect(try signing.publicKey.agreementKey().bytes == vector.bytes("x25519_public"))
+        let agreement = try signing.agreementKey()
+        #expect(agreement.scalar.copyBytes() == vector.bytes("x25519_private"))
+        #expect(agreement.publicKey.bytes == vector.bytes("x25519_public"))
+    }
+
+    @Test("Ed25519 to X25519 refuses invalid points", arguments: TestData.vectors("libsodium-ed25519-convert.json", key: "invalid_public"))
+    func ed25519ToX25519Refuses(vector: Vector) throws {
+        #expect(throws: CryptoError.self) { try Ed25519.PublicKey(bytes: vector.bytes("public")).agreementKey() }
     }
 
     /// RFC 7748 §5.2: k = u = 9, then repeatedly (k, u) = (X25519(k, u), k).

@@ -121,7 +121,7 @@ struct Erase: AsyncParsableCommand {
 
     static func print(_ certificate: ErasureCertificate, json: Bool, extra: [String]) throws {
         if json {
-            Swift.print(try Prune.prettyJSON(certificate.json))
+            Swift.print(try Output.prettyJSON(certificate.json))
             return
         }
         let fields = certificate.fields

@@ -105,7 +105,7 @@ struct Forget: AsyncParsableCommand {
                 if prunes.contains(where: { $0.0 != nil }) {
                     object["prune"] = prunes.map { Prune.json($0.1).merging(["repository": $0.0 ?? NSNull()]) { $1 } }
                 }
-                print(try Prune.prettyJSON(object))
+                print(try Output.prettyJSON(object))
             }
             for result in results {
                 for name in result.outcome.damaged { Output.error("warning: generation \(name) cannot be read and was left alone") }

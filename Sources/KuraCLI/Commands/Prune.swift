@@ -56,7 +56,7 @@ struct Prune: AsyncParsableCommand {
             let report = try await Pruner(repository: opened, options: options,
                                           onMessage: { if !json { Output.error($0) } }).run()
             if json {
-                print(try Self.prettyJSON(Self.json(report)))
+                print(try Output.prettyJSON(Self.json(report)))
             } else {
                 Self.printReport(report)
             }
@@ -86,10 +86,5 @@ struct Prune: AsyncParsableCommand {
          "unindexed_bytes_deleted": report.leftoverBytes, "kept_for_new_generations": report.keptForNewGenerations,
          "index_files_replaced": report.indexFilesReplaced, "bytes_freed": report.bytesFreed,
          "unused_bytes_kept": report.unusedBytesKept]
-    }
-
-    static func prettyJSON(_ object: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -18,6 +18,8 @@ enum ExitStatus: Int32 {
     case damaged = 13
     case malformed = 14
     case refused = 15
+    /// `kura access-review` flagged a key (docs/ACCESS-REVIEW.md).
+    case accessFlagged = 16
 }
 
 /// Turns any error into one line on standard error and the matching exit code; never a trap

@@ -14,6 +14,12 @@ enum Output {
         }
     }
 
+    /// A JSON document, indented, keys sorted (for --json output of one result).
+    static func prettyJSON(_ object: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// 0.1 as "10%", 0.025 as "2.5%".
     static func percent(_ fraction: Double) -> String {
         let value = fraction * 100

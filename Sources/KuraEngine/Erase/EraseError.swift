@@ -4,7 +4,7 @@ public enum EraseError: Error, Equatable, Sendable {
     case unknownSubject(String)
     /// The admin did not confirm by typing the subject name or repository ID.
     case notConfirmed(String)
-    /// Key slot objects were still listed after they were deleted.
+    /// Key slots or epoch envelopes were still listed after they were deleted.
     case keySlotsRemain(Int)
 }
 
@@ -17,7 +17,7 @@ extension EraseError: CustomStringConvertible {
         case .notConfirmed(let what):
             "the confirmation did not match \(what); nothing was erased"
         case .keySlotsRemain(let count):
-            "\(count) key slot object(s) are still listed after deleting them; check the storage's permissions "
+            "\(count) key slot or key-epoch object(s) are still listed after deleting them; check the storage's permissions "
                 + "and run `kura erase --repository` again"
         }
     }

@@ -3,8 +3,8 @@ import KuraRepository
 import KuraStorage
 
 /// `erase --repository`: crypto-erase. Under the exclusive lock, appends an
-/// `erase-repository` entry to the audit log, then deletes every key slot object (the acting
-/// key's last), so no password opens anything and every secret that decrypts the
+/// `erase-repository` entry to the audit log, then deletes every key slot and key-epoch
+/// envelope (the acting key's last), so no password opens anything and every secret that decrypts the
 /// repository's objects is gone from it; then, with `deleteData`, the packs, index files,
 /// generation and drill records too. Leaves a plaintext certificate (`config/erased`) signed
 /// by the acting admin key, which is also returned. Storage may keep older copies of slots
@@ -22,16 +22,19 @@ public struct RepositoryEraser {
         guard repository.can(.manageKeys) else {
             throw KeyError.adminOnly(role: repository.keySlot.role, action: "crypto-erase the repository")
         }
+        try repository.requireWritableEpoch()
     }
 
     public func erase(deleteData: Bool) async throws -> RepositoryErasure {
         try requireAllowed()
         return try await repository.withLock(exclusive: true, command: "erase --repository") {
-            let slots = try await repository.keySlotObjects()
+            let material = try await repository.keyMaterialObjects()
             let entry = try await repository.appendAudit("erase-repository", details: [
-                "key slots": String(slots.count), "delete data": deleteData ? "yes" : "no"])
-            let destroyed = try await repository.destroyKeySlots()
-            let left = try await repository.keySlotObjects()
+                "key slots": String(material.filter { $0.kind == .keys }.count),
+                "epoch envelopes": String(material.filter { $0.kind == .epochs }.count),
+                "delete data": deleteData ? "yes" : "no"])
+            let destroyed = try await repository.destroyKeyMaterial()
+            let left = try await repository.keyMaterialObjects()
             guard left.isEmpty else { throw EraseError.keySlotsRemain(left.count) }
             var deleted: [String: Int] = [:]
             if deleteData {
@@ -42,12 +45,13 @@ public struct RepositoryEraser {
                 "time": KuraTime.format(KuraClock.now),
                 "host": entry.entry.host,
                 "auditEntry": ["sequence": entry.entry.sequence, "id": entry.id.hex],
-                "keySlotsDestroyed": destroyed,
+                "keySlotsDestroyed": destroyed.slots,
+                "epochEnvelopesDestroyed": destroyed.envelopes,
                 "dataDeleted": deleteData,
                 "objectsDeleted": deleted,
             ])
             try await repository.markErased(certificate)
-            return RepositoryErasure(keySlotsDestroyed: destroyed,
+            return RepositoryErasure(keySlotsDestroyed: destroyed.slots, epochEnvelopesDestroyed: destroyed.envelopes,
                                      treeCachesRemoved: BackupTreeCache.removeAll(repository: repository.config.id),
                                      treeCachePrefix: String(repository.config.id.hex.prefix(16)) + "-", dataDeleted: deleted, auditEntry: entry,
                                      certificate: certificate)

@@ -3,6 +3,8 @@ import KuraRepository
 /// What `erase --repository` did.
 public struct RepositoryErasure: Sendable {
     public let keySlotsDestroyed: Int
+    /// Key-epoch envelopes (`epochs/`) deleted.
+    public let epochEnvelopesDestroyed: Int
     /// Tree cache files of the repository removed on this host.
     public let treeCachesRemoved: Int
     /// The prefix of the repository's tree cache files (under `~/.cache/kura/trees/`), to

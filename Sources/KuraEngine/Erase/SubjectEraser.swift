@@ -26,6 +26,7 @@ public struct SubjectEraser {
         guard repository.can(.delete) else {
             throw KeyError.roleCannot(role: repository.keySlot.role, action: "erase a subject (admin keys only)")
         }
+        try repository.requireWritableEpoch()
     }
 
     /// Reads everything and decides; deletes nothing.

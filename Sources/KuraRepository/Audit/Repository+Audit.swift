@@ -23,6 +23,8 @@ extension Repository {
     /// that sees a rival withdraws its entry and tries again, so the log stays one chain.
     @discardableResult
     public func appendAudit(_ action: String, details: [String: String] = [:]) async throws -> StoredAuditEntry {
+        // A key without the newest epoch cannot read the newest entries, so it cannot chain to them.
+        try requireCurrentEpoch()
         for attempt in 0..<12 {
             let head = try await auditLog().head
             let entry = AuditEntry(sequence: (head?.sequence ?? 0) + 1, time: KuraClock.now, actor: keySlot.id,
@@ -53,7 +55,7 @@ extension Repository {
                 continue
             }
             do {
-                let stored = try await backend.get(info.name)
+                let stored = try await getRecord(info.name, purpose: "audit", object: "audit entry \(sequence)")
                 guard AuditEntryID.hashing(stored) == id else {
                     log.unreadable.append((object, "its content does not match its name (altered)"))
                     continue

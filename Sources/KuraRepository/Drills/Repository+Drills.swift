@@ -23,7 +23,7 @@ extension Repository {
         for info in try await backend.list(.drills) {
             let object = "drill record \(info.name.name.prefix(8))"
             do {
-                let stored = try await backend.get(info.name)
+                let stored = try await getRecord(info.name, purpose: "drill", object: object)
                 guard DrillID.hashing(stored).hex == info.name.name else {
                     throw RepositoryError.damaged(object: object, reason: "content does not match its name")
                 }

@@ -12,23 +12,38 @@ extension Repository {
         try await backend.delete(ObjectName(.drills, id.hex))
     }
 
-    /// Every key slot object there is now (removed keys' slots included).
-    public func keySlotObjects() async throws -> [ObjectName] {
-        try await backend.list(.keys).map(\.name)
+    /// The kinds of object that hold wrapped secrets: key slots (`keys/`) and key-epoch
+    /// envelopes (`epochs/`). A crypto-erase deletes every object of these kinds.
+    public static let keyMaterialKinds: [ObjectKind] = [.keys, .epochs]
+
+    /// Every object there is now that holds wrapped secrets (removed keys' slots included).
+    public func keyMaterialObjects() async throws -> [ObjectName] {
+        var names: [ObjectName] = []
+        for kind in Self.keyMaterialKinds { names += try await backend.list(kind).map(\.name) }
+        return names
     }
 
-    /// Deletes every key slot object, this handle's own last (so an erase killed part-way can
-    /// be finished with the same password). Returns how many were deleted. Admin keys only.
-    /// Slot objects go through this one function, so a later kind of key object (key epochs)
-    /// has one place to be added.
+    /// Refuses a key that does not hold the repository's newest key epoch, before an erase
+    /// deletes anything (it could not write the audit entry afterwards).
+    public func requireWritableEpoch() throws {
+        try requireCurrentEpoch()
+    }
+
+    /// Deletes every key slot and key-epoch envelope: other keys' first, then this key's
+    /// envelopes, then its own slot last, so an erase killed part-way can be finished with
+    /// the same password. Returns how many of each were deleted. Admin keys only.
     @discardableResult
-    public func destroyKeySlots() async throws -> Int {
+    public func destroyKeyMaterial() async throws -> (slots: Int, envelopes: Int) {
         try require(.manageKeys)
-        let own = try ObjectName(.keys, keySlot.id.hex)
-        let names = try await keySlotObjects()
-        for name in names where name != own { try await backend.delete(name) }
-        try await backend.delete(own)
-        return names.count
+        let ownSlot = try ObjectName(.keys, keySlot.id.hex)
+        let slots = try await backend.list(.keys).map(\.name)
+        let envelopes = try await backend.list(.epochs).map(\.name)
+        let isOwn = { (name: ObjectName) in name.name.hasSuffix("-" + self.keySlot.id.hex) }
+        for name in slots where name != ownSlot { try await backend.delete(name) }
+        for name in envelopes where !isOwn(name) { try await backend.delete(name) }
+        for name in envelopes where isOwn(name) { try await backend.delete(name) }
+        try await backend.delete(ownSlot)
+        return (slots.count, envelopes.count)
     }
 
     /// Deletes every object of `kind`; returns their number and total size. For

@@ -37,7 +37,7 @@ extension Repository {
 
     private func loadGeneration(_ name: ObjectName, signers: [KeyID: Ed25519.PublicKey]) async throws -> StoredGeneration {
         let object = "generation \(name.name.prefix(8))"
-        let stored = try await backend.get(name)
+        let stored = try await getRecord(name, purpose: "generation", object: object)
         guard GenerationID.hashing(stored).hex == name.name else {
             throw RepositoryError.damaged(object: object, reason: "content does not match its name")
         }

@@ -86,7 +86,9 @@ extension Repository {
         let slot = try KeySlot.make(try secrets.forNewKey(role: role), repository: config.id, role: role, name: name,
                                     createdBy: keySlot.id, expires: expires, certifier: secrets.signingKey,
                                     password: password, parameters: parameters)
+        try requireCurrentEpoch()
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
+        try await sealCurrentEpoch(to: slot)
         var details = ["key": slot.id.hex, "name": name, "role": role.rawValue]
         if let expires { details["expires"] = KuraTime.format(expires) }
         try await appendAudit("key-add", details: details)
@@ -117,6 +119,7 @@ extension Repository {
         slot.nonce = ""
         slot.secrets = ""
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
+        try await deleteEnvelopes(of: slot.id)
         try await appendAudit("key-remove", details: ["key": slot.id.hex, "name": slot.name, "role": slot.role.rawValue])
         return slot
     }

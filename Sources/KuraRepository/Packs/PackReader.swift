@@ -1,10 +1,19 @@
 import KuraCrypto
 
-/// Opens blobs in a pack: unseals its key with the data private key, and reads its table of
-/// contents (for check, and to rebuild an index).
+/// Opens blobs in a pack: unseals its key with a data private key (of any key epoch the
+/// reader holds, newest first), and reads its table of contents (for check, and to rebuild
+/// an index).
 struct PackReader {
     let repository: RepositoryID
-    let dataKey: X25519.PrivateKey
+    let dataKeys: [X25519.PrivateKey]
+
+    /// The pack key sealed in a trailer, opened with the first data key that opens it.
+    func unsealPackKey(_ sealed: some ContiguousBytesView) throws(CryptoError) -> SecureBytes {
+        for key in dataKeys {
+            if let opened = try? SealedBox.open(sealed, with: key) { return opened }
+        }
+        throw .authenticationFailure
+    }
 
     struct Opened {
         let cipher: AEADCipher
@@ -27,7 +36,7 @@ struct PackReader {
         let cipher: AEADCipher
         let header: SecureBytes
         do {
-            let packKey = try SealedBox.open(pack[keyStart..<(keyStart + PackFormat.sealedKeySize)], with: dataKey)
+            let packKey = try unsealPackKey(pack[keyStart..<(keyStart + PackFormat.sealedKeySize)])
             cipher = try AEADCipher(algorithm, key: packKey)
             header = try cipher.open(pack[headerStart..<keyStart], nonce: PackFormat.headerNonce,
                                      associatedData: PackFormat.headerAssociatedData(repository: repository))
@@ -66,7 +75,7 @@ struct PackReader {
             throw RepositoryError.damaged(object: "pack \(name)", reason: "no pack trailer")
         }
         do {
-            return (algorithm, try SealedBox.open(trailer.prefix(PackFormat.sealedKeySize), with: dataKey))
+            return (algorithm, try unsealPackKey(trailer.prefix(PackFormat.sealedKeySize)))
         } catch {
             throw RepositoryError.damaged(object: "pack \(name)", reason: "its key fails authentication")
         }

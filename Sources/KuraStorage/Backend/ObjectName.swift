@@ -9,6 +9,7 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case locks
     case audit
     case drills
+    case epochs
 }
 
 /// The name of one immutable object: its kind and a name within that kind (for

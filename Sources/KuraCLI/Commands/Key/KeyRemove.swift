@@ -7,7 +7,7 @@ struct KeyRemove: AsyncParsableCommand {
         abstract: "Remove a key (admin keys only; never the last admin key).",
         discussion: """
             The key's slot keeps its public fields, so what it signed still verifies, but no \
-            password opens it any more. It could still read what it read before; see docs/KEYS.md.
+            password opens it any more. A copy of its secrets still reads what it could read before, until `kura key rotate --reencrypt`; see docs/KEYS.md.
 
             Example:
               kura key remove 3f5a19c2

@@ -1,0 +1,20 @@
+/// Refusals about key epochs (rotation and re-encryption), written for the admin.
+public enum EpochError: Error, Equatable, Sendable {
+    /// The repository's keys were rotated and this key holds no share of the newest epoch.
+    case notInCurrentEpoch(key: KeyID, held: Int, current: Int)
+    /// Version 1 slots share one signing key, so a new epoch cannot be sealed to one of them alone.
+    case versionOneSlot(KeyID)
+}
+
+extension EpochError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notInCurrentEpoch(let key, let held, let current):
+            "key \(key.short) holds key epoch \(held) but the repository's keys were rotated to epoch \(current); "
+                + "it may read but not write. An admin can run `kura key rotate` again, or add a new key for this host"
+        case .versionOneSlot(let key):
+            "key \(key.short) is a version 1 slot (made before roles), which shares its signing key with every such slot; "
+                + "add a replacement with `kura key add` and remove it with `kura key remove \(key.short)`, then rotate"
+        }
+    }
+}
