@@ -13,7 +13,7 @@ struct KuraCommand: AsyncParsableCommand {
             CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
             CommandGroup(name: "Operations", subcommands: [Run.self, Schedule.self, PolicyCommand.self]),
             CommandGroup(name: "Assurance", subcommands: [Status.self, Drill.self, RunbookCommand.self]),
-            CommandGroup(name: "Retention", subcommands: [Forget.self, Prune.self]),
+            CommandGroup(name: "Retention", subcommands: [Forget.self, Prune.self, Erase.self]),
         ]
     )
 }

@@ -76,7 +76,12 @@ public final class Repository: @unchecked Sendable {
             throw RepositoryError.unsupportedVersion(config.version)
         }
         let slots = try await backend.list(.keys)
-        guard !slots.isEmpty else { throw RepositoryError.noKeySlots(backend.location) }
+        guard !slots.isEmpty else {
+            if let erased = await erasureCertificate(in: backend) {
+                throw RepositoryError.cryptoErased(backend.location, time: erased.fields["time"] as? String ?? "an unknown time")
+            }
+            throw RepositoryError.noKeySlots(backend.location)
+        }
         // A damaged slot (perhaps written by someone else) must not lock out the other keys.
         var damaged: RepositoryError?
         for info in slots {

@@ -104,6 +104,12 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as RetentionError:
         return (error.description, error == .noRule || error.isConfiguration ? .usage : .failure)
+    case let error as EraseError:
+        let status: ExitStatus = switch error {
+        case .notConfirmed: .usage
+        default: .failure
+        }
+        return (error.description, status)
     case let error as PruneError:
         return (error.description, error == .concurrentPrune ? .failure : .damaged)
     case let error as DrillError:

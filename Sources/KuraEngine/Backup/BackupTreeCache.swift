@@ -51,4 +51,13 @@ struct BackupTreeCache: Codable {
             return
         }
     }
+
+    /// Removes every cache file of `repository` on this host (crypto-erase); returns how many.
+    static func removeAll(repository: RepositoryID) -> Int {
+        let prefix = "\(repository.hex.prefix(16))-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder().path)) ?? []
+        return names.filter { $0.hasPrefix(prefix) }.filter {
+            (try? FileManager.default.removeItem(at: folder().appendingPathComponent($0))) != nil
+        }.count
+    }
 }

@@ -8,6 +8,8 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case unsupportedVersion(Int)
     case wrongPassword
     case noKeySlots(String)
+    /// Every key slot was destroyed by `kura erase --repository` (at `time`).
+    case cryptoErased(String, time: String)
     /// An object failed authentication or does not parse: it was altered, truncated or
     /// belongs to another repository.
     case damaged(object: String, reason: String)
@@ -31,7 +33,10 @@ extension RepositoryError: CustomStringConvertible {
         case .alreadyExists(let location): "a repository already exists at \(location)"
         case .unsupportedVersion(let version): "repository format version \(version) is newer than this kura understands; upgrade kura"
         case .wrongPassword: "the password does not open any key of this repository"
-        case .noKeySlots(let location): "the repository at \(location) has no key slots; it is damaged"
+        case .noKeySlots(let location):
+            "the repository at \(location) has no key slot, so nothing in it can be decrypted (crypto-erased, or damaged)"
+        case .cryptoErased(let location, let time):
+            "the repository at \(location) has been crypto-erased (\(time)): no key slot remains and nothing in it can be decrypted"
         case .damaged(let object, let reason): "\(object) is damaged (\(reason)); run `kura check` to see what it affects"
         case .blobMissing(let id): "blob \(id.short) is not in the index; run `kura check`"
         case .generationNotFound(let name): "no generation \(name); list them with `kura generations`"

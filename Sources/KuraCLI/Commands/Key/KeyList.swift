@@ -25,7 +25,8 @@ struct KeyList: AsyncParsableCommand {
                                      "created": KuraTime.format(slot.created), "createdBy": slot.createdBy?.hex ?? NSNull(),
                                      "expires": slot.expires.map(KuraTime.format) ?? NSNull(),
                                      "lastUsed": key.lastUsed.map(KuraTime.format) ?? NSNull(),
-                                     "trusted": key.trusted, "current": slot.id == opened.keySlot.id])
+                                     "trusted": key.trusted, "current": slot.id == opened.keySlot.id,
+                                     "signingKey": slot.signingKey ?? NSNull()])
                 } else {
                     let columns = [slot.id.short, slot.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                                    Self.day(slot.created), slot.createdBy?.short ?? "-       ",
