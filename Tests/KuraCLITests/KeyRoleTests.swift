@@ -268,11 +268,18 @@ import Testing
         results.append(try Self.run(repo, as: "auditor", ["restore", "s@1", "--target", repo.path("x")]))
         results.append(try repo.kura("key", "list", "--json"))
         results.append(try repo.kura("audit", "log", "--json"))
+        results.append(try repo.kura("key", "rotate", "--reencrypt"))
+        results.append(try Self.run(repo, as: "auditor", ["key", "rotate"]))
+        results.append(try Self.run(repo, as: "auditor", ["access-review", "--json"]))
+        results.append(try Self.run(repo, as: "restore", ["erase", "--subject", "s", "--yes"]))
+        results.append(try Self.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")]))
         for file in try FileManager.default.subpathsOfDirectory(atPath: repo.path("repo")) {
             let data = (try? Data(contentsOf: URL(fileURLWithPath: repo.path("repo/\(file)")))) ?? Data()
             #expect(data.range(of: Data(Self.canary.utf8)) == nil, "\(file)")
         }
         #expect(results[0].status == 12)
+        #expect(results[5].status == 0 && results[6].status == 15 && results[8].status == 15 && results[9].status == 0,
+                "\(results[5...].map(\.stderr))")
         for result in results {
             #expect(!result.output.contains(Self.canary) && !result.stderr.contains(Self.canary))
         }
