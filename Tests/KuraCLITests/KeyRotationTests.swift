@@ -1,4 +1,5 @@
 import Foundation
+import KuraTestSupport
 import Testing
 
 /// `kura key rotate [--reencrypt]` through the real binary: removed keys, even with a saved
@@ -117,6 +118,26 @@ import Testing
         let backup = try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
         #expect(backup.status == 0, "a forged later epoch is not taken as the repository's: \(backup.stderr)")
         #expect(try repo.kura("check", "--read-data").status == 0)
+    }
+
+    /// On a real S3 server (SeaweedFS), where re-encryption replaces records in place with
+    /// PUTs: a removed key reads nothing afterwards and everything restores for the admin.
+    @Test func reencryptionOnS3() throws {
+        let server = try SeaweedServer()
+        let repo = try RepositoryScratch(repository: "s3://kura-rotate-\(UInt32.random(in: 0...UInt32.max))/r",
+                                         environment: server.environment)
+        try repo.writeRandom("data/big", size: 3_000_000, seed: 7)
+        try repo.scratch.write("data/small.txt", "small\n")
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
+        try repo.scratch.write("leaving.pw", "leaving password\n")
+        #expect(try KeyRoleTests.add(repo, role: "restore", passwordFile: repo.path("leaving.pw")).status == 0)
+        #expect(try repo.kura("key", "remove", try KeyRoleTests.keyID(repo, role: "restore")).status == 0)
+        let reencrypted = try repo.kura("key", "rotate", "--reencrypt")
+        #expect(reencrypted.status == 0, "\(reencrypted.stderr)")
+        #expect(try repo.kura("check", "--read-data").status == 0)
+        #expect(try repo.kura("audit", "verify").status == 0)
+        let contents = try GenerationContents.of(repo.path("data"))
+        #expect(try repo.restoredContents("s@1", source: repo.path("data")) == contents)
     }
 
     /// SIGKILL at many moments of `key rotate --reencrypt`: after each, check with read-data
