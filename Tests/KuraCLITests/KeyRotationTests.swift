@@ -98,6 +98,27 @@ import Testing
                 "\(refused.stderr)")
     }
 
+    /// A live key whose envelope of the newest epoch is missing reads but does not write;
+    /// `key list` and `access-review` say so, and rotating again brings it back.
+    @Test func aKeyBehindTheEpochCannotWriteUntilTheNextRotation() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        #expect(try repo.kura("key", "rotate").status == 0)
+        let backupID = try KeyRoleTests.keyID(repo, role: "backup")
+        for envelope in try Self.epochEnvelopes(repo) where envelope.hasSuffix(backupID) {
+            try FileManager.default.removeItem(atPath: repo.path("repo/epochs/\(envelope)"))
+        }
+        let refused = try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
+        #expect(refused.status == 1 && refused.stderr.contains("epoch 0") && refused.stderr.contains("epoch 1"), "\(refused.stderr)")
+        let listed = try KeyRoleTests.keys(repo).first { $0["id"] as? String == backupID }
+        #expect(listed?["epoch"] as? Int == 0, "\(String(describing: listed))")
+        #expect(try repo.kura("key", "list").output.contains("BEHIND"))
+        let review = try repo.kura("access-review")
+        #expect(review.status == 16 && review.output.contains("behind-epoch"), "\(review.output)")
+        #expect(try repo.kura("key", "rotate").status == 0)
+        let again = try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
     /// An envelope written straight to storage, or signed by a key that is not an admin, is
     /// ignored: it cannot make keys write to data keys someone else chose.
     @Test func forgedEnvelopesAreIgnored() throws {

@@ -41,6 +41,15 @@ import Testing
         #expect(Self.kinds(Self.key(2, .restore, lastUsedDaysAgo: daysAgo)) == (stale ? ["flag:stale"] : []))
     }
 
+    @Test func aKeyBehindTheRepositorysEpochIsFlagged() {
+        var key = Self.key(2, .backup)
+        key.epoch = 1
+        key.repositoryEpoch = 2
+        #expect(Self.kinds(key) == ["flag:behind-epoch"])
+        key.epoch = 2
+        #expect(Self.kinds(key) == [])
+    }
+
     @Test func staleDaysIsAnOption() {
         let key = Self.key(2, .restore, lastUsedDaysAgo: 31)
         #expect(Self.kinds(key, options: AccessReview.Options(staleDays: 30)) == ["flag:stale"])

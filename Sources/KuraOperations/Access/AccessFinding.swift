@@ -12,6 +12,8 @@ import KuraRepository
 /// - `never-used`: never signed anything; a warning while the key is younger than
 ///   `staleDays`, a flag once it is older (so a key added today does not fail tonight's cron).
 /// - `expires-soon` (warning): expires within `expiryWarningDays`.
+/// - `behind-epoch` (flag): it holds an older key epoch than the repository's, so it cannot
+///   write (its envelope of the newest epoch is missing).
 public struct AccessFinding: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case untrusted
@@ -20,6 +22,7 @@ public struct AccessFinding: Sendable, Equatable {
         case stale
         case neverUsed = "never-used"
         case expiresSoon = "expires-soon"
+        case behindEpoch = "behind-epoch"
     }
 
     public enum Severity: String, Sendable {
@@ -78,6 +81,11 @@ public struct AccessFinding: Sendable, Equatable {
             found.append(finding(.expiresSoon, .warning, "expires on \(Self.day(expires)) "
                                  + "(in \(Self.days(expires.timeIntervalSince(now), roundingUp: true)) days)",
                                  "if it is still needed, add its successor before then (`\(Self.addCommand(key))`)"))
+        }
+        if key.epoch < key.repositoryEpoch {
+            found.append(finding(.behindEpoch, .flag, "holds key epoch \(key.epoch) but the repository's is \(key.repositoryEpoch): "
+                                 + "it can read but not write",
+                                 "if it is still needed, run `kura key rotate` with an admin key; otherwise `\(remove)`"))
         }
         return found
     }

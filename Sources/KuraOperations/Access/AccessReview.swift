@@ -38,9 +38,12 @@ public struct AccessReview: Sendable {
         public var trusted: Bool
         /// Whether it is the key running the review.
         public var current: Bool
+        /// The newest key epoch it holds, and the repository's (docs/KEYS.md, "Rotation").
+        public var epoch: Int
+        public var repositoryEpoch: Int
 
         public init(id: KeyID, name: String, role: Role, created: Date, createdBy: KeyID? = nil, expires: Date? = nil,
-                    lastUsed: Date? = nil, trusted: Bool = true, current: Bool = false) {
+                    lastUsed: Date? = nil, trusted: Bool = true, current: Bool = false, epoch: Int = 0, repositoryEpoch: Int = 0) {
             self.id = id
             self.name = name
             self.role = role
@@ -50,12 +53,15 @@ public struct AccessReview: Sendable {
             self.lastUsed = lastUsed
             self.trusted = trusted
             self.current = current
+            self.epoch = epoch
+            self.repositoryEpoch = repositoryEpoch
         }
 
-        public init(_ listing: KeyListing, current: Bool) {
+        public init(_ listing: KeyListing, current: Bool, repositoryEpoch: Int) {
             let slot = listing.slot
             self.init(id: slot.id, name: slot.name, role: slot.role, created: slot.created, createdBy: slot.createdBy,
-                      expires: slot.expires, lastUsed: listing.lastUsed, trusted: listing.trusted, current: current)
+                      expires: slot.expires, lastUsed: listing.lastUsed, trusted: listing.trusted, current: current,
+                      epoch: listing.epoch, repositoryEpoch: repositoryEpoch)
         }
     }
 

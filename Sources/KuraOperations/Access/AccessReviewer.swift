@@ -18,7 +18,10 @@ public struct AccessReviewer {
         guard Self.roles.contains(current.role) else {
             throw KeyError.roleCannot(role: current.role, action: "review access (admin and auditor keys can)")
         }
-        let keys = try await repository.keyListing().map { AccessReview.Key($0, current: $0.slot.id == current.id) }
+        let epoch = repository.keyEpoch.repository
+        let keys = try await repository.keyListing().map {
+            AccessReview.Key($0, current: $0.slot.id == current.id, repositoryEpoch: epoch)
+        }
         var review = AccessReview.evaluate(keys: keys, now: now, options: options)
         let stored = try await repository.appendAudit("access-review", details: review.auditDetails)
         review.recorded = AuditHead(sequence: stored.entry.sequence, id: stored.id)

@@ -7,6 +7,9 @@ public struct KeyListing: Sendable {
     public let trusted: Bool
     /// The newest audit entry, generation or drill record it signed (nil: none).
     public let lastUsed: Date?
+    /// The newest key epoch sealed to it (0: only what its slot holds); below the
+    /// repository's epoch, the key may read but not write.
+    public let epoch: Int
 }
 
 extension Repository {
@@ -18,8 +21,11 @@ extension Repository {
         for stored in try await auditLog().entries { note(stored.entry.actor, stored.entry.time) }
         for stored in try await generations().valid { note(stored.generation.writer, stored.generation.time) }
         for stored in try await drills().valid { note(stored.record.writer, stored.record.time) }
+        var epochs: [KeyID: Int] = [:]
+        for envelope in try await verifiedEnvelopes().map(\.envelope) { epochs[envelope.key] = max(epochs[envelope.key] ?? 0, envelope.epoch) }
         return try await keySlots().map { slot in
-            KeyListing(slot: slot, trusted: trust.signers[slot.id]?.role == slot.role, lastUsed: lastUsed[slot.id])
+            KeyListing(slot: slot, trusted: trust.signers[slot.id]?.role == slot.role, lastUsed: lastUsed[slot.id],
+                       epoch: epochs[slot.id] ?? 0)
         }
     }
 }

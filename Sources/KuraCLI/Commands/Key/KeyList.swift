@@ -17,6 +17,7 @@ struct KeyList: AsyncParsableCommand {
         try await reportingErrors {
             let opened = try await repository.open()
             let keys = try await opened.keyListing()
+            let repositoryEpoch = opened.keyEpoch.repository
             if !json { print("ID        ROLE     CREATED     BY        EXPIRES     LAST USED   NAME") }
             for key in keys {
                 let slot = key.slot
@@ -26,7 +27,7 @@ struct KeyList: AsyncParsableCommand {
                                      "expires": slot.expires.map(KuraTime.format) ?? NSNull(),
                                      "lastUsed": key.lastUsed.map(KuraTime.format) ?? NSNull(),
                                      "trusted": key.trusted, "current": slot.id == opened.keySlot.id,
-                                     "signingKey": slot.signingKey ?? NSNull()])
+                                     "signingKey": slot.signingKey ?? NSNull(), "epoch": key.epoch])
                 } else {
                     let columns = [slot.id.short, slot.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                                    Self.day(slot.created), slot.createdBy?.short ?? "-       ",
@@ -34,7 +35,9 @@ struct KeyList: AsyncParsableCommand {
                                    (key.lastUsed.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0)]
                     print(columns.joined(separator: "  ") + "  \(slot.name)"
                           + (slot.id == opened.keySlot.id ? "  (this key)" : "")
-                          + (key.trusted ? "" : "  UNTRUSTED: not certified by an admin key"))
+                          + (key.trusted ? "" : "  UNTRUSTED: not certified by an admin key")
+                          + (key.epoch < repositoryEpoch
+                             ? "  BEHIND: holds key epoch \(key.epoch), the repository's is \(repositoryEpoch); it cannot write" : ""))
                 }
             }
         }
