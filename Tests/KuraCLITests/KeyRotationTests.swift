@@ -119,6 +119,22 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    /// Removing the admin that rotated keeps its rotation: the remover signs the envelopes
+    /// again, so every key still holds the newest epoch.
+    @Test func removingTheAdminThatRotatedKeepsTheEpoch() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        try repo.scratch.write("second-admin.pw", "second admin\n")
+        #expect(try KeyRoleTests.add(repo, role: "admin", passwordFile: repo.path("second-admin.pw")).status == 0)
+        #expect(try repo.kura("key", "rotate").status == 0)
+        let firstAdmin = try KeyRoleTests.keys(repo).first { $0["current"] as? Bool == true }?["id"] as? String ?? ""
+        let second = ["KURA_PASSWORD_FILE": repo.path("second-admin.pw")]
+        #expect(try repo.kura(arguments: ["key", "remove", firstAdmin], environment: second).status == 0)
+        let epochs = try repo.kura(arguments: ["key", "list", "--json"], environment: second).output
+        #expect(!epochs.contains("\"epoch\":0"), "\(epochs)")
+        #expect(try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")]).status == 0)
+        #expect(try repo.kura(arguments: ["check", "--read-data"], environment: second).status == 0)
+    }
+
     /// An envelope written straight to storage, or signed by a key that is not an admin, is
     /// ignored: it cannot make keys write to data keys someone else chose.
     @Test func forgedEnvelopesAreIgnored() throws {
@@ -138,6 +154,9 @@ import Testing
             .write(toFile: forged, atomically: true, encoding: .utf8)
         let backup = try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
         #expect(backup.status == 0, "a forged later epoch is not taken as the repository's: \(backup.stderr)")
+        let check = try repo.kura("check", "--read-data")
+        #expect(check.status != 0 && check.output.contains("epochs/9-0-"), "check names the forged envelope: \(check.output)")
+        try FileManager.default.removeItem(atPath: forged)
         #expect(try repo.kura("check", "--read-data").status == 0)
     }
 

@@ -42,6 +42,10 @@ public struct Checker {
         var users: [BlobID: [String]] = [:]
         func affected(_ blob: BlobID) -> [String] { users[blob] ?? [] }
 
+        for name in try await repository.rejectedEnvelopes() {
+            report.problems.append(CheckProblem(object: name, reason: "is not a key epoch envelope signed by a live admin key "
+                                                + "(forged or altered); keys ignore it", affected: []))
+        }
         for (name, error) in repository.damagedIndexFiles {
             report.problems.append(CheckProblem(object: "index \(name.prefix(8))", reason: "\(error)", affected: []))
         }

@@ -59,9 +59,16 @@ struct EpochEnvelope: Codable, Sendable {
                      signer: Ed25519.PrivateKey, signerID: KeyID, repository: RepositoryID) throws -> EpochEnvelope {
         guard let publicKey = recipient.signingPublicKey else { throw EpochError.versionOneSlot(recipient.id) }
         let sealed = SealedBox.seal(try EpochKeys.encode(contents), to: try publicKey.agreementKey())
-        var envelope = EpochEnvelope(epoch: epoch, revision: revision, key: recipient.id, role: recipient.role,
+        let envelope = EpochEnvelope(epoch: epoch, revision: revision, key: recipient.id, role: recipient.role,
                                      created: KuraClock.now, createdBy: signerID,
                                      sealed: Base64.encode(sealed, padded: true), signature: "")
+        return try envelope.signed(by: signer, as: signerID, repository: repository)
+    }
+
+    /// This envelope with `signer` as its signer (the sealed secrets unchanged).
+    func signed(by signer: Ed25519.PrivateKey, as signerID: KeyID, repository: RepositoryID) throws -> EpochEnvelope {
+        var envelope = self
+        envelope.createdBy = signerID
         envelope.signature = Base64.encode(signer.signature(for: try envelope.signedBytes(repository: repository)), padded: true)
         return envelope
     }

@@ -32,6 +32,13 @@ extension Repository {
         return found
     }
 
+    /// The objects in `epochs/` that are not accepted envelopes (forged, altered, signed by a
+    /// removed or non-admin key), for `check` to name.
+    public func rejectedEnvelopes() async throws -> [String] {
+        let accepted = Set(try await verifiedEnvelopes().map(\.name))
+        return try await backend.list(.epochs).map(\.name).filter { !accepted.contains($0) }.map(\.description)
+    }
+
     /// Reads this key's newest envelope into the keyring and notes the repository's newest epoch.
     func loadKeyring() async throws {
         var keyring = Keyring(slot: secrets)
@@ -106,6 +113,16 @@ extension Repository {
     /// Removes a removed key's envelopes (it may have copied them; this is hygiene only).
     func deleteEnvelopes(of key: KeyID) async throws {
         try await deleteEnvelopes { $0.key == key.hex }
+    }
+
+    /// Signs again, as this admin key, the envelopes `admin` signed: only live admins'
+    /// signatures count, so removing an admin would otherwise take its rotations back.
+    /// Called before the admin's slot is marked removed.
+    func resignEnvelopes(signedBy admin: KeyID) async throws {
+        for (name, envelope) in try await verifiedEnvelopes() where envelope.createdBy == admin {
+            let resigned = try envelope.signed(by: secrets.signingKey, as: keySlot.id, repository: config.id)
+            try await backend.put(name, bytes: Array(JSONEncoder.kura.encode(resigned)))
+        }
     }
 
     /// After re-encryption: every live key's envelope is written again without the data

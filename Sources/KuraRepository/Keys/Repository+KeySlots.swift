@@ -115,6 +115,7 @@ extension Repository {
         let trust = try await trust()
         let admins = try await keySlots().filter { trust.signers[$0.id]?.role == .admin && !$0.isExpired(at: KuraClock.now) }
         if admins.map(\.id) == [slot.id] || (admins.isEmpty && slot.role == .admin) { throw KeyError.lastAdmin(slot.id) }
+        if slot.role == .admin { try await resignEnvelopes(signedBy: slot.id) }
         slot.removed = KuraClock.now
         slot.nonce = ""
         slot.secrets = ""
