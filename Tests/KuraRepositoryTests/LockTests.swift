@@ -49,6 +49,27 @@ struct LockTests {
         #expect(try await repository.backend.list(.locks).isEmpty)
     }
 
+    /// A backup that starts while an exclusive lock is held waits for it, up to its limit.
+    @Test func aSharedLockWaitsForAnExclusiveOneToGo() async throws {
+        let (repository, path) = try await Self.repository()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let exclusive = try await repository.lock(exclusive: true, command: "prune (sweep)")
+        var told: [String] = []
+        await #expect(throws: RepositoryError.self) {
+            try await repository.withLock(command: "backup", wait: 0.6, onWait: { told.append($0) }) {}
+        }
+        #expect(told.count == 1 && told[0].contains("prune (sweep)"), "\(told)")
+        let releaser = Task {
+            try await Task.sleep(nanoseconds: 700_000_000)
+            await exclusive.release()
+        }
+        let started = Date()
+        let ran = try await repository.withLock(command: "backup", wait: 30) { true }
+        #expect(ran && Date().timeIntervalSince(started) >= 0.5)
+        try await releaser.value
+        #expect(try await repository.backend.list(.locks).isEmpty)
+    }
+
     @Test func liveLockOfAnotherProcessIsKept() async throws {
         let (repository, path) = try await Self.repository()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -124,6 +124,8 @@ struct RepositoryOptions: ParsableArguments {
     func withLockedRepository<T>(command: String, exclusive: Bool = false,
                                  _ body: (Repository) async throws -> T) async throws -> T {
         let opened = try await open()
-        return try await opened.withLock(exclusive: exclusive, command: command) { try await body(opened) }
+        return try await opened.withLock(exclusive: exclusive, command: command, onWait: { Output.error("kura: \($0)") }) {
+            try await body(opened)
+        }
     }
 }

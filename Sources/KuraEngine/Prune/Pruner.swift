@@ -197,20 +197,7 @@ public struct Pruner {
 
     /// Waits for running backups to finish, so the sweep sees everything they wrote.
     private func lockExclusively() async throws -> RepositoryLock {
-        let deadline = Date().addingTimeInterval(options.lockWait)
-        var told = false
-        while true {
-            do {
-                return try await repository.lock(exclusive: true, command: "prune (sweep)")
-            } catch RepositoryError.locked(let holder, let exclusive) {
-                guard Date() < deadline else { throw RepositoryError.locked(holder: holder, exclusive: exclusive) }
-                if !told {
-                    onMessage("waiting for \(holder) to finish before deleting anything")
-                    told = true
-                }
-                try await Task.sleep(nanoseconds: 500_000_000)
-            }
-        }
+        try await repository.lockWaiting(exclusive: true, command: "prune (sweep)", wait: options.lockWait, onWait: onMessage)
     }
 
     private func pause() async throws {

@@ -68,7 +68,7 @@ public final class PolicyRunner {
             let age = newest.map { KuraClock.now.timeIntervalSince($0.generation.time) }
             guard RPOState.of(age: age, rpo: subject.rpo ?? Self.defaultInterval) != .ok else { return }
             var warnings = 0
-            let stored = try await repository.withLock(command: "run: backup \(subject.name)") {
+            let stored = try await repository.withLock(command: "run: backup \(subject.name)", onWait: log) {
                 try await BackupRunner(repository: repository, options: subject.backupOptions, onWarning: { message in
                     warnings += 1
                     self.log("\(subject.name): warning: \(message)")

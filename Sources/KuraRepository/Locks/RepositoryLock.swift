@@ -37,9 +37,18 @@ public final class RepositoryLock: @unchecked Sendable {
 }
 
 extension Repository {
-    /// Runs `body` under a lock for `command`, releasing it however `body` ends.
-    public func withLock<T>(exclusive: Bool = false, command: String, _ body: () async throws -> T) async throws -> T {
-        let lock = try await lock(exclusive: exclusive, command: command)
+    /// How long a command waits for a conflicting lock to go before it gives up: seconds
+    /// from KURA_LOCK_WAIT, else 10 minutes (a prune's sweep is short; a cron backup that
+    /// starts during one should wait for it, not fail).
+    public static var defaultLockWait: TimeInterval {
+        ProcessInfo.processInfo.environment["KURA_LOCK_WAIT"].flatMap(TimeInterval.init).map { min(max($0, 0), 86_400) } ?? 600
+    }
+
+    /// Runs `body` under a lock for `command`, releasing it however `body` ends. A
+    /// conflicting live lock is waited for up to `wait` seconds (`onWait` is told once).
+    public func withLock<T>(exclusive: Bool = false, command: String, wait: TimeInterval = Repository.defaultLockWait,
+                            onWait: (String) -> Void = { _ in }, _ body: () async throws -> T) async throws -> T {
+        let lock = try await lockWaiting(exclusive: exclusive, command: command, wait: wait, onWait: onWait)
         do {
             // The index read when the repository was opened may name packs that a prune has
             // deleted since; what a locked command deduplicates against must be current.
@@ -50,6 +59,26 @@ extension Repository {
         } catch {
             await lock.release()
             throw error
+        }
+    }
+
+    /// `lock`, retried every half second while a live conflicting lock is held, for up to
+    /// `wait` seconds; then the `locked` error naming the holder.
+    public func lockWaiting(exclusive: Bool, command: String, wait: TimeInterval,
+                            onWait: (String) -> Void = { _ in }) async throws -> RepositoryLock {
+        let deadline = Date().addingTimeInterval(wait)
+        var told = false
+        while true {
+            do {
+                return try await lock(exclusive: exclusive, command: command)
+            } catch RepositoryError.locked(let holder, let heldExclusively) {
+                guard Date() < deadline else { throw RepositoryError.locked(holder: holder, exclusive: heldExclusively) }
+                if !told {
+                    onWait("waiting for \(holder) to finish (up to \(Int(wait)) s; KURA_LOCK_WAIT changes it)")
+                    told = true
+                }
+                try await Task.sleep(nanoseconds: 500_000_000)
+            }
         }
     }
 
