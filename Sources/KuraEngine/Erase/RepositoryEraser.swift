@@ -22,7 +22,7 @@ public struct RepositoryEraser {
         guard repository.can(.manageKeys) else {
             throw KeyError.adminOnly(role: repository.keySlot.role, action: "crypto-erase the repository")
         }
-        try repository.requireWritableEpoch()
+        try repository.requireCurrentEpoch()
     }
 
     public func erase(deleteData: Bool) async throws -> RepositoryErasure {

@@ -26,7 +26,7 @@ public struct SubjectEraser {
         guard repository.can(.delete) else {
             throw KeyError.roleCannot(role: repository.keySlot.role, action: "erase a subject (admin keys only)")
         }
-        try repository.requireWritableEpoch()
+        try repository.requireCurrentEpoch()
     }
 
     /// Reads everything and decides; deletes nothing.

@@ -52,8 +52,9 @@ extension Repository {
     }
 
     /// Refuses writing with a key that does not hold the repository's newest epoch: it would
-    /// seal data to keys that a removed key may still hold.
-    func requireCurrentEpoch() throws {
+    /// seal data to keys that a removed key may still hold. Commands that delete call it
+    /// before deleting anything, since they could not log what they did.
+    public func requireCurrentEpoch() throws {
         guard keyring.ownEpoch >= keyring.repositoryEpoch else {
             throw EpochError.notInCurrentEpoch(key: keySlot.id, held: keyring.ownEpoch, current: keyring.repositoryEpoch)
         }

@@ -23,12 +23,6 @@ extension Repository {
         return names
     }
 
-    /// Refuses a key that does not hold the repository's newest key epoch, before an erase
-    /// deletes anything (it could not write the audit entry afterwards).
-    public func requireWritableEpoch() throws {
-        try requireCurrentEpoch()
-    }
-
     /// Deletes every key slot and key-epoch envelope: other keys' first, then this key's
     /// envelopes, then its own slot last, so an erase killed part-way can be finished with
     /// the same password. Returns how many of each were deleted. Admin keys only.
