@@ -12,6 +12,8 @@ public final class Repository: @unchecked Sendable {
     let secrets: RepositorySecrets
     /// The secrets of every key epoch this key holds (docs/KEYS.md, "Rotation").
     var keyring: Keyring
+    /// Whether the audit log was found to agree with `keyring` (checked before the first pack).
+    var epochConfirmed = false
     let blobIDKey: SecureBytes
     /// Seeds the chunker's gear table, so chunk boundaries depend on a repository secret.
     public let chunkerSeed: SecureBytes
@@ -188,6 +190,7 @@ public final class Repository: @unchecked Sendable {
     public func add(id: BlobID, type: BlobType, encoded: [UInt8], rawLength: Int) async throws {
         guard !hasBlob(id) else { return }
         if pack == nil {
+            try await confirmEpochBeforeFirstWrite()
             pack = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: try dataPublicKey())
         }
         try pack!.add(id: id, type: type, encoded: encoded, rawLength: rawLength)

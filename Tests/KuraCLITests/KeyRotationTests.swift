@@ -119,6 +119,25 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    /// Deleting the newest epoch's envelopes does not make keys fall back to older secrets:
+    /// the audit log records the rotation, and writers refuse until an admin rotates again.
+    @Test func deletedEnvelopesAreCaughtByTheAuditLog() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        #expect(try repo.kura("key", "rotate").status == 0)
+        for envelope in try Self.epochEnvelopes(repo) {
+            try FileManager.default.removeItem(atPath: repo.path("repo/epochs/\(envelope)"))
+        }
+        try repo.scratch.write("data/more.txt", "more\n")
+        for role in ["admin", "backup"] {
+            let refused = try KeyRoleTests.run(repo, as: role, ["backup", "--subject", "s", repo.path("data")])
+            #expect(refused.status == 1 && refused.stderr.contains("records a rotation to key epoch 1"), "\(role): \(refused.stderr)")
+        }
+        let rotated = try repo.kura("key", "rotate", "--json")
+        #expect((try JSONSerialization.jsonObject(with: rotated.stdout) as? [String: Any])?["epoch"] as? Int == 2, "\(rotated.output)")
+        #expect(try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")]).status == 0)
+        #expect(try repo.kura("check", "--read-data").status == 0)
+    }
+
     /// Removing the admin that rotated keeps its rotation: the remover signs the envelopes
     /// again, so every key still holds the newest epoch.
     @Test func removingTheAdminThatRotatedKeepsTheEpoch() throws {

@@ -60,6 +60,25 @@ extension Repository {
         }
     }
 
+    /// Refuses writing when the audit log records a rotation to a newer epoch than this key
+    /// holds: the newest envelopes were deleted, and keys would fall back to secrets a removed
+    /// key may have.
+    func confirmEpoch(against log: AuditLog) throws {
+        let logged = Self.newestRotatedEpoch(in: log)
+        guard keyring.ownEpoch >= logged else { throw EpochError.rolledBack(held: keyring.ownEpoch, logged: logged) }
+    }
+
+    /// `confirmEpoch` once per handle, before its first pack (reads the audit log).
+    func confirmEpochBeforeFirstWrite() async throws {
+        guard !epochConfirmed else { return }
+        try confirmEpoch(against: try await auditLog())
+        epochConfirmed = true
+    }
+
+    static func newestRotatedEpoch(in log: AuditLog) -> Int {
+        log.entries.filter { $0.entry.action == "key-rotate" }.compactMap { $0.entry.details["epoch"].flatMap(Int.init) }.max() ?? 0
+    }
+
     /// Starts a new key epoch: a new metadata key and data key pair, sealed to every live key
     /// and to no removed one. Everything written afterwards is unreadable to removed keys.
     /// Logged as `key-rotate`.
@@ -67,15 +86,18 @@ extension Repository {
         try require(.manageKeys)
         try requireCurrentEpoch()
         let recipients = try await epochRecipients()
-        let epoch = keyring.repositoryEpoch + 1
+        // Numbered above any epoch the log records, even one whose envelopes are gone.
+        let epoch = max(keyring.repositoryEpoch, Self.newestRotatedEpoch(in: try await auditLog())) + 1
         var next = keyring
         next.add(try EpochKeys.generate(epoch: epoch))
         try await writeEnvelopes(from: next, epoch: epoch, revision: 0, to: recipients)
+        // Sealed under the epoch before, so a key that cannot follow (its envelope deleted)
+        // still sees that a rotation happened and refuses to write.
+        try await appendAudit("key-rotate", details: ["epoch": String(epoch), "keys": String(recipients.count),
+                                                      "reencrypt": reencrypt ? "started" : "no"])
         keyring = next
         keyring.revision = 0
         try await deleteEnvelopes { $0.epoch < epoch }
-        try await appendAudit("key-rotate", details: ["epoch": String(epoch), "keys": String(recipients.count),
-                                                      "reencrypt": reencrypt ? "started" : "no"])
         return RotationReport(epoch: epoch, keys: recipients)
     }
 

@@ -8,7 +8,9 @@ extension Repository {
     public func save(_ generation: Generation) async throws -> GenerationID {
         try require(.writeGenerations)
         var generation = generation
-        generation.auditHead = try await auditLog().head
+        let log = try await auditLog()
+        try confirmEpoch(against: log)
+        generation.auditHead = log.head
         let signed = try generation.signed(by: secrets.signingKey, as: keySlot.id)
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(signed)), purpose: "generation")
         let id = GenerationID.hashing(stored)
