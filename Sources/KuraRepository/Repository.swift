@@ -150,6 +150,7 @@ public final class Repository: @unchecked Sendable {
     func readIndexFile(_ name: ObjectName) async throws -> IndexFile {
         let object = "index \(name.name.prefix(8))"
         let plain = try openMetadata(try await getRecord(name, purpose: "index", object: object), purpose: "index", object: object)
+        if let file = IndexFileReader.decode(plain) { return file }
         do {
             return try JSONDecoder.kura.decode(IndexFile.self, from: Data(plain))
         } catch {
