@@ -157,6 +157,7 @@ public final class Repository: @unchecked Sendable {
     func readIndexFile(_ name: ObjectName) async throws -> IndexFile {
         let object = "index \(name.name.prefix(8))"
         let plain = try openMetadata(try await getRecord(name, purpose: "index", object: object), purpose: "index", object: object)
+        if let file = IndexFileReader.decode(plain) { return file }
         do {
             return try JSONDecoder.kura.decode(IndexFile.self, from: Data(plain))
         } catch {
@@ -306,12 +307,16 @@ public final class Repository: @unchecked Sendable {
 
     // MARK: Trees
 
+    /// Trees are JSON; the common case is written and read by `TreeJSONWriter` and
+    /// `TreeJSONReader` (the same bytes, faster), everything else by Foundation.
     public func saveTree(_ tree: Tree) async throws -> BlobID {
-        try await store(Array(JSONEncoder.kura.encode(tree)), type: .tree).id
+        let bytes = try TreeJSONWriter.encode(tree) ?? Array(JSONEncoder.kura.encode(tree))
+        return try await store(bytes, type: .tree).id
     }
 
     public func loadTree(_ id: BlobID) async throws -> Tree {
         let bytes = try await readBlob(id)
+        if let tree = TreeJSONReader.decode(bytes) { return tree }
         do {
             return try JSONDecoder.kura.decode(Tree.self, from: Data(bytes))
         } catch {

@@ -86,8 +86,16 @@ public final class BackupRunner {
         return StoredGeneration(id: id, generation: generation)
     }
 
-    private func saveTree(_ tree: Tree) async throws -> BlobID {
-        let id = try await repository.saveTree(tree)
+    /// Stores a directory's tree. When it equals the parent generation's tree for the same
+    /// directory (which the repository holds), that tree's ID is reused without encoding
+    /// and hashing it again: an unchanged directory's tree is the same blob either way.
+    private func saveTree(_ tree: Tree, unchangedFrom parent: (id: BlobID, tree: Tree)? = nil) async throws -> BlobID {
+        let id: BlobID
+        if let parent, parent.tree == tree {
+            id = parent.id
+        } else {
+            id = try await repository.saveTree(tree)
+        }
         if !repository.canReadContents { writtenTrees[id] = tree }
         return id
     }
@@ -192,13 +200,14 @@ public final class BackupRunner {
         case .directory:
             summary.directories += 1
             progress.directories += 1
-            let contents: Tree
             if options.oneFileSystem, info.st_dev != device {
-                contents = Tree(nodes: [])
+                node.subtree = try await saveTree(Tree(nodes: []))
             } else {
-                contents = try await archiveContents(of: path, parentTree: try await subtree(of: parentNode), device: device)
+                let parentTree = try await subtree(of: parentNode)
+                let contents = try await archiveContents(of: path, parentTree: parentTree, device: device)
+                node.subtree = try await saveTree(contents, unchangedFrom: parentTree.flatMap { tree in
+                    parentNode?.subtree.map { (id: $0, tree: tree) } })
             }
-            node.subtree = try await saveTree(contents)
         case .file:
             summary.files += 1
             progress.files += 1

@@ -21,8 +21,8 @@ enum BlobPreparation {
         }
         let results = PreparedSlots(count: lengths.count)
         let shared = SharedInput(bytes: bytes, repository: repository)
-        let workers = min(lengths.count, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { worker in
+        let workers = min(lengths.count, processorCount)
+        let work: @Sendable (Int) -> Void = { worker in
             for index in stride(from: worker, to: lengths.count, by: max(1, workers)) {
                 let chunk = UnsafeRawBufferPointer(rebasing: shared.bytes[offsets[index]..<(offsets[index] + lengths[index])])
                 let id = shared.repository.blobID(of: chunk)
@@ -30,8 +30,14 @@ enum BlobPreparation {
                 results.set(index, Prepared(id: id, rawLength: lengths[index], encoded: encoded))
             }
         }
+        // A small file is one chunk: prepared here, without a round trip through Dispatch.
+        if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         return results.values
     }
+
+    /// Read once: on Linux, Foundation's `activeProcessorCount` opens and reads two cgroup
+    /// files on every call, which cost four system calls per small file backed up.
+    private static let processorCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Read-only inputs shared by the workers (the index is not modified while they run).
     private struct SharedInput: @unchecked Sendable {
