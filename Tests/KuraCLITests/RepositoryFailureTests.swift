@@ -87,7 +87,10 @@ import Testing
         // The killed backups' locks are stale: unlock (like every command) clears them.
         let unlock = try repo.kura("unlock")
         #expect(unlock.status == 0 && unlock.output.contains("0 live lock(s)"), "\(unlock.output)")
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: repo.path("repo/locks"))) ?? []).isEmpty)
+        // A backup killed while writing its lock may leave a hidden temporary file, which is
+        // not an object (docs/FORMAT.md); listings remove such files once they are an hour old.
+        let locks = ((try? FileManager.default.contentsOfDirectory(atPath: repo.path("repo/locks"))) ?? []).filter { !$0.hasPrefix(".") }
+        #expect(locks.isEmpty, "\(locks)")
         let final = try repo.kura("backup", "--subject", "k", repo.path("data"))
         #expect(final.status == 0, "\(final.stderr)")
         #expect(try repo.kura("check", "--read-data").status == 0)

@@ -46,6 +46,18 @@ struct TreeJSONTests {
                 Tree(nodes: [file, empty, directory, link, raw, device, fifo] + others)]
     }
 
+    /// A field added to Node must be taught to TreeJSONWriter and TreeJSONReader (and given a
+    /// value in `covered`): Foundation would write it and the fast writer would not.
+    @Test func theFastCodecKnowsEveryNodeField() {
+        let known: Set<String> = ["content", "ctime", "device", "deviceNumber", "gid", "group", "hardlinkKey", "inode", "kind",
+                                  "linkTarget", "links", "mode", "mtime", "name", "rawLinkTarget", "rawName", "size", "sparse",
+                                  "subtree", "uid", "user", "xattrs"]
+        let fields = Set(Mirror(reflecting: Self.node("x")).children.compactMap(\.label))
+        #expect(fields.subtracting(known).isEmpty, "new Node fields: \(fields.subtracting(known))")
+        let tree = Set(Mirror(reflecting: Tree(nodes: [])).children.compactMap(\.label))
+        #expect(tree == ["nodes"], "new Tree fields: \(tree)")
+    }
+
     @Test(arguments: covered)
     func writerMatchesFoundationAndReaderReadsItBack(tree: Tree) throws {
         let foundation = Array(try JSONEncoder.kura.encode(tree))

@@ -77,6 +77,20 @@ enum BackendConformance {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(path)/generations") == ["g1"])
     }
 
+    /// A killed writer's temporary file is not listed, and listing removes it once it is
+    /// an hour old; a fresh one (a write in progress) stays.
+    @Test func abandonedTemporaryFilesGoAfterAnHour() async throws {
+        let path = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let backend = LocalBackend(path: path)
+        try await backend.create()
+        let old = "\(path)/locks/.abc.tmp-123", fresh = "\(path)/locks/.def.tmp-456"
+        for file in [old, fresh] { #expect(FileManager.default.createFile(atPath: file, contents: Data([1]))) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: old)
+        #expect(try await backend.list(.locks).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: old) && FileManager.default.fileExists(atPath: fresh))
+    }
+
     @Test func truncatedObjectIsReportedAsShort() async throws {
         let path = Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -73,7 +73,11 @@ public struct LocalBackend: StorageBackend {
             : [directory(for: kind)]
         var result: [ObjectInfo] = []
         for folder in folders {
-            for entry in try LocalFiles.entries(folder) where ObjectName.isValid(entry) {
+            for entry in try LocalFiles.entries(folder) {
+                guard ObjectName.isValid(entry) else {
+                    LocalFiles.removeIfAbandonedTemporary("\(folder)/\(entry)")
+                    continue
+                }
                 if let size = LocalFiles.size("\(folder)/\(entry)") {
                     result.append(ObjectInfo(name: try ObjectName(kind, entry), size: size))
                 }

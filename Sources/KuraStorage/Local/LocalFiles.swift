@@ -60,6 +60,18 @@ enum LocalFiles {
     }
 
     /// Temporary file in the same folder, write, fsync, rename, fsync the folder.
+    /// Removes a temporary file of `writeAtomically` (`.NAME.tmp-N`) that is more than an
+    /// hour old: its writer was killed between creating and renaming it (a write takes
+    /// seconds), and nothing else will ever remove it.
+    static func removeIfAbandonedTemporary(_ path: String) {
+        let name = (path as NSString).lastPathComponent
+        guard name.hasPrefix("."), name.contains(".tmp-") else { return }
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+              time(nil) - info.st_mtim.tv_sec > 3600 else { return }
+        unlink(path)
+    }
+
     static func writeAtomically(_ bytes: [UInt8], to path: String, readOnly: Bool) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(UInt64.random(in: 0...UInt64.max))"
