@@ -324,7 +324,9 @@ final class FileBuffer {
     private var start = 0
     private var end = 0
 
-    init(capacity: Int) { storage = [UInt8](repeating: 0, count: capacity) }
+    /// The bytes are not zeroed first: only what `fill` reads is ever used, and pages no
+    /// file reaches (an unchanged re-backup reads none) cost no memory.
+    init(capacity: Int) { storage = [UInt8](unsafeUninitializedCapacity: capacity) { _, count in count = capacity } }
 
     var count: Int { end - start }
 
