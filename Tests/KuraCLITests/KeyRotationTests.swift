@@ -210,7 +210,8 @@ import Testing
         let expected = try GenerationContents.of(repo.path("data"))
         let pristine = repo.path("pristine")
         #expect(try repo.shell("cp -a '\(repo.path("repo"))' '\(pristine)'").status == 0)
-        let slow = ["KURA_TEST_REENCRYPT_PACKS_PER_STEP": "1"]
+        // One pack per step and a pause after each, so kills fall between all of its steps.
+        let slow = ["KURA_TEST_REENCRYPT_PACKS_PER_STEP": "1", "KURA_TEST_REENCRYPT_STEP_PAUSE": "0.15"]
         let timing = repo.path("timing")
         #expect(try repo.shell("cp -a '\(pristine)' '\(timing)'").status == 0)
         let started = Date()

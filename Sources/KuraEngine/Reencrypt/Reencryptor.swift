@@ -26,10 +26,14 @@ public struct Reencryptor {
     let onProgress: (String) -> Void
     /// Old packs copied between index files written (a crash loses at most this much work).
     let packsPerStep: Int
+    /// A pause after each step, for crash tests that kill it between steps.
+    let stepPause: TimeInterval
 
-    public init(repository: Repository, packsPerStep: Int = 16, onProgress: @escaping (String) -> Void = { _ in }) {
+    public init(repository: Repository, packsPerStep: Int = 16, stepPause: TimeInterval = 0,
+                onProgress: @escaping (String) -> Void = { _ in }) {
         self.repository = repository
         self.packsPerStep = max(packsPerStep, 1)
+        self.stepPause = stepPause
         self.onProgress = onProgress
     }
 
@@ -103,6 +107,7 @@ public struct Reencryptor {
             report.packsWritten += repacked.count
             report.bytesWritten += Int64(repacked.reduce(0) { $0 + $1.size })
             onProgress("re-encrypted \(min(start + packsPerStep, old.count)) of \(old.count) packs")
+            if stepPause > 0 { try await Task.sleep(nanoseconds: UInt64(stepPause * 1_000_000_000)) }
         }
         // One index file in the newest epoch names every pack that stays; then the old
         // index files go, and only then the old packs.

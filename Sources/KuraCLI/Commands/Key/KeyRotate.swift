@@ -31,9 +31,14 @@ struct KeyRotate: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    /// KURA_TEST_REENCRYPT_PACKS_PER_STEP: crash tests make each step small to kill between them.
+    /// KURA_TEST_REENCRYPT_PACKS_PER_STEP and KURA_TEST_REENCRYPT_STEP_PAUSE (seconds): crash
+    /// tests make each step small and slow to kill between them.
     static var packsPerStep: Int {
         ProcessInfo.processInfo.environment["KURA_TEST_REENCRYPT_PACKS_PER_STEP"].flatMap(Int.init).map { min(max($0, 1), 64) } ?? 16
+    }
+
+    static var stepPause: TimeInterval {
+        ProcessInfo.processInfo.environment["KURA_TEST_REENCRYPT_STEP_PAUSE"].flatMap(Double.init).map { min(max($0, 0), 10) } ?? 0
     }
 
     func run() async throws {
@@ -50,7 +55,7 @@ struct KeyRotate: AsyncParsableCommand {
                 }
                 return
             }
-            let report = try await Reencryptor(repository: opened, packsPerStep: Self.packsPerStep,
+            let report = try await Reencryptor(repository: opened, packsPerStep: Self.packsPerStep, stepPause: Self.stepPause,
                                                onProgress: { if !json { Output.error($0) } })
                 .rotateAndReencrypt()
             if json {
