@@ -39,12 +39,13 @@ public final class Repository: @unchecked Sendable {
         chunkerSeed = try secrets.chunkerSeed ?? .random(count: 32)
     }
 
-    static let configName = try! ObjectName(.config, "config")
+    /// `config/config` (a valid name; `throws` only because every ObjectName is checked).
+    static var configName: ObjectName { get throws { try ObjectName(.config, "config") } }
 
     /// Creates a repository with a first admin key slot for `password`.
     public static func initialize(backend: any StorageBackend, password: SecureBytes,
                                   parameters: Argon2idParameters = .recommended) async throws -> Repository {
-        if try await backend.exists(), try await backend.stat(configName) != nil {
+        if try await backend.exists(), try await backend.stat(try configName) != nil {
             throw RepositoryError.alreadyExists(backend.location)
         }
         try await backend.create()
@@ -55,7 +56,7 @@ public final class Repository: @unchecked Sendable {
                                     certifier: secrets.signingKey, password: password, parameters: parameters)
         // Key slot first: a config without a key would be a repository nobody can open.
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
-        try await backend.put(configName, bytes: Array(JSONEncoder.kura.encode(config)))
+        try await backend.put(try configName, bytes: Array(JSONEncoder.kura.encode(config)))
         let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
         try await repository.appendAudit("init", details: ["key": slot.name, "role": slot.role.rawValue])
         return repository
@@ -63,12 +64,12 @@ public final class Repository: @unchecked Sendable {
 
     /// Opens a repository with `password` and loads its index.
     public static func open(backend: any StorageBackend, password: SecureBytes) async throws -> Repository {
-        guard try await backend.exists(), try await backend.stat(configName) != nil else {
+        guard try await backend.exists(), try await backend.stat(try configName) != nil else {
             throw RepositoryError.noRepository(backend.location)
         }
         let config: RepositoryConfig
         do {
-            config = try JSONDecoder.kura.decode(RepositoryConfig.self, from: Data(try await backend.get(configName)))
+            config = try JSONDecoder.kura.decode(RepositoryConfig.self, from: Data(try await backend.get(try configName)))
         } catch let error as StorageError {
             throw RepositoryError.storage(error)
         } catch {

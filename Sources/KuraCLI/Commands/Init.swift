@@ -20,16 +20,8 @@ struct Init: AsyncParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    @Option(help: "Argon2id passes for this key's password (at least 1; default 3).")
-    var kdfIterations: UInt32 = Argon2idParameters.recommended.iterations
+    @OptionGroup var kdf: KDFOptions
 
-    @Option(help: "Argon2id memory in MiB for this key's password (8 to 4096; default 256).")
-    var kdfMemory: UInt32 = Argon2idParameters.recommended.memoryKiB / 1024
-
-    func validate() throws {
-        guard kdfIterations >= 1, kdfIterations <= 64 else { throw ValidationError("--kdf-iterations must be 1...64") }
-        guard kdfMemory >= 8, kdfMemory <= 4096 else { throw ValidationError("--kdf-memory must be 8...4096 MiB") }
-    }
 
     func run() async throws {
         try await reportingErrors {
@@ -37,7 +29,7 @@ struct Init: AsyncParsableCommand {
             let backend = try repository.backend()
             if try await backend.exists() { throw RepositoryError.alreadyExists(repository.location) }
             let password = try repository.password(confirm: true)
-            let parameters = Argon2idParameters(iterations: kdfIterations, memoryKiB: kdfMemory * 1024)
+            let parameters = kdf.parameters
             let created = try await Repository.initialize(backend: backend, password: password, parameters: parameters)
             print("created repository \(created.config.id.short) at \(repository.location)")
             print("keep the password safe: without it the data cannot be recovered")

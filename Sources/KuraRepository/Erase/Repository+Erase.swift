@@ -4,7 +4,7 @@ import KuraStorage
 extension Repository {
     /// The plaintext object a crypto-erase leaves behind (`config/erased`): its certificate,
     /// so that anyone opening the repository learns what happened instead of "damaged".
-    static let erasedMarkerName = try! ObjectName(.config, "erased")
+    static var erasedMarkerName: ObjectName { get throws { try ObjectName(.config, "erased") } }
 
     /// Removes a drill record (erase of its subject).
     public func delete(drill id: DrillID) async throws {
@@ -52,12 +52,12 @@ extension Repository {
     /// Stores the erase certificate in plaintext as `config/erased`.
     public func markErased(_ certificate: ErasureCertificate) async throws {
         let data = try JSONSerialization.data(withJSONObject: certificate.json, options: [.sortedKeys, .prettyPrinted])
-        try await backend.put(Self.erasedMarkerName, bytes: Array(data))
+        try await backend.put(try Self.erasedMarkerName, bytes: Array(data))
     }
 
     /// The certificate a crypto-erase left in `backend`, if any (read without any key).
     public static func erasureCertificate(in backend: any StorageBackend) async -> ErasureCertificate? {
-        guard let bytes = try? await backend.get(erasedMarkerName),
+        guard let bytes = try? await backend.get(try erasedMarkerName),
               let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
         return ErasureCertificate(json: object)
     }

@@ -30,19 +30,13 @@ struct KeyAdd: AsyncParsableCommand {
     @Option(help: "Read the new key's password from FILE (else the terminal, asked twice).")
     var newPasswordFile: String?
 
-    @Option(help: "Argon2id passes for the new key's password (1 to 64; default 3).")
-    var kdfIterations: UInt32 = Argon2idParameters.recommended.iterations
-
-    @Option(help: "Argon2id memory in MiB for the new key's password (8 to 4096; default 256).")
-    var kdfMemory: UInt32 = Argon2idParameters.recommended.memoryKiB / 1024
+    @OptionGroup var kdf: KDFOptions
 
     func validate() throws {
         guard Role(rawValue: role) != nil else { throw ValidationError("--role must be admin, backup, restore or auditor") }
         if let expires, KeyDates.parse(expires) == nil {
             throw ValidationError("--expires \(expires) is not a date (YYYY-MM-DD) or an RFC 3339 time")
         }
-        guard kdfIterations >= 1, kdfIterations <= 64 else { throw ValidationError("--kdf-iterations must be 1...64") }
-        guard kdfMemory >= 8, kdfMemory <= 4096 else { throw ValidationError("--kdf-memory must be 8...4096 MiB") }
     }
 
     func run() async throws {
@@ -54,7 +48,7 @@ struct KeyAdd: AsyncParsableCommand {
             let password = try source.read(confirm: true)
             let slot = try await opened.addKey(role: role, name: name ?? role.rawValue, expires: expires.flatMap(KeyDates.parse),
                                                password: password,
-                                               parameters: Argon2idParameters(iterations: kdfIterations, memoryKiB: kdfMemory * 1024))
+                                               parameters: kdf.parameters)
             print("added \(role.rawValue) key \(slot.name) (\(slot.id.short))")
         }
     }
