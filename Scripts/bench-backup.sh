@@ -44,6 +44,11 @@ with open("data/large/new.bin", "wb") as out:
 PY
 }
 
+restic_kdf_mib() {  # repository: MiB of restic's scrypt key (128 · N · r bytes)
+    restic -q -r "$1" cat key "$(restic -q -r "$1" list keys | head -1)" |
+        python3 -c 'import json, sys; key = json.load(sys.stdin); print(max(8, 128 * key["N"] * key["r"] >> 20))'
+}
+
 measure() {  # tool phase command...
     local tool=$1 phase=$2; shift 2
     /usr/bin/time -f "$tool $phase %e %U %S %M" -a -o "$work/times" "$@" >/dev/null 2>>"$work/errors" \
@@ -52,10 +57,11 @@ measure() {  # tool phase command...
 
 for ((round = 1; round <= rounds; round++)); do
     rm -rf repo-kura repo-restic repo-borg restore-* borg-home
-    # Same KDF memory budget as restic's scrypt (60 MiB), so the phases compare the engines;
-    # kura's default (256 MiB) adds a fixed ~0.35 s per command (docs/BENCHMARKS.md).
-    "$kura" init --repo repo-kura --kdf-memory 64 >/dev/null
+    # kura's key slot gets the memory restic's own calibration gave its scrypt key, so the
+    # phases compare the engines, not the password hashing; kura's default (256 MiB) adds a
+    # fixed ~0.35 s per command (docs/BENCHMARKS.md).
     restic init -q -r repo-restic
+    "$kura" init --repo repo-kura --kdf-memory "$(restic_kdf_mib repo-restic)" >/dev/null
     borg init --encryption=repokey-blake2 repo-borg
     for tool in kura restic borg; do
         case $tool in

@@ -23,6 +23,11 @@ export AWS_ACCESS_KEY_ID=kuratest AWS_SECRET_ACCESS_KEY=kuratest-secret-key-0123
 python3 "$root/Scripts/make-bench-tree.py" data
 du -sh data | sed 's/^/data: /'
 
+restic_kdf_mib() {  # repository: MiB of restic's scrypt key (128 · N · r bytes)
+    restic -q -r "$1" cat key "$(restic -q -r "$1" list keys | head -1)" |
+        python3 -c 'import json, sys; key = json.load(sys.stdin); print(max(8, 128 * key["N"] * key["r"] >> 20))'
+}
+
 measure() {  # tool phase command...
     local tool=$1 phase=$2; shift 2
     /usr/bin/time -f "$tool $phase %e %U %S %M" -a -o "$work/times" "$@" >/dev/null 2>>"$work/errors" \
@@ -31,9 +36,9 @@ measure() {  # tool phase command...
 
 for ((round = 1; round <= rounds; round++)); do
     rm -rf restore-*
-    # Same KDF memory budget as restic's scrypt (60 MiB), as in Scripts/bench-backup.sh.
-    "$kura" init --repo "s3://kura-bench/round$round" --kdf-memory 64 >/dev/null
+    # kura's key slot gets the memory of restic's scrypt key, as in Scripts/bench-backup.sh.
     restic init -q -r "s3:$endpoint/restic-bench/round$round"
+    "$kura" init --repo "s3://kura-bench/round$round" --kdf-memory "$(restic_kdf_mib "s3:$endpoint/restic-bench/round$round")" >/dev/null
     measure kura backup "$kura" backup --repo "s3://kura-bench/round$round" --subject bench "$work/data"
     measure restic backup restic -q -r "s3:$endpoint/restic-bench/round$round" backup "$work/data"
     measure kura restore "$kura" restore --repo "s3://kura-bench/round$round" bench@latest --target restore-kura

@@ -21,6 +21,8 @@ public final class Repository: @unchecked Sendable {
 
     private var pack: PackWriter?
     private var pending: [BlobID: BlobType] = [:]
+    /// Sealed packs being stored, oldest first; their blobs stay in `pending` until stored.
+    private var packStores: [PackStore] = []
     private var unsavedIndex: [IndexFile.Pack] = []
     /// Bytes of packs this handle wrote (for summaries).
     public private(set) var storedBytes: Int64 = 0
@@ -204,20 +206,42 @@ public final class Repository: @unchecked Sendable {
     /// Encodes a blob's plaintext (compression and padding); thread-safe.
     public static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] { BlobCodec.encode(plaintext) }
 
+    /// Seals the open pack and starts storing it; waits for the oldest stores while more than
+    /// the backend's `overlappingWrites` are under way.
     private func writePack() async throws {
         guard let writer = pack, !writer.isEmpty else { return }
-        let (id, bytes, entries) = try writer.finish()
-        try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
-        storedBytes += Int64(bytes.count)
-        index.add(pack: id, entries: entries)
-        unsavedIndex.append(IndexFile.Pack(id: id, blobs: entries))
-        for entry in entries { pending[entry.id] = nil }
         pack = nil
+        let (id, bytes, entries) = try writer.finish()
+        let name = try ObjectName(.data, id.hex)
+        let backend = self.backend
+        packStores.append(PackStore(id: id, entries: entries, size: bytes.count,
+                                    task: Task { try await backend.put(name, bytes: bytes) }))
+        while packStores.count > backend.overlappingWrites { try await finishOldestPackStore() }
     }
 
-    /// Writes the open pack and an index file naming every pack written since the last flush.
+    /// Waits for the oldest pack store; once the pack is stored its blobs join the index. A
+    /// failure cancels the other stores (their packs, if stored, are unindexed and prune
+    /// removes them).
+    private func finishOldestPackStore() async throws {
+        let store = packStores.removeFirst()
+        do {
+            try await store.task.value
+        } catch {
+            for other in packStores { other.task.cancel() }
+            packStores = []
+            throw error
+        }
+        storedBytes += Int64(store.size)
+        index.add(pack: store.id, entries: store.entries)
+        unsavedIndex.append(IndexFile.Pack(id: store.id, blobs: store.entries))
+        for entry in store.entries { pending[entry.id] = nil }
+    }
+
+    /// Writes the open pack, waits for every pack store, then writes an index file naming
+    /// every pack stored since the last flush.
     public func flush() async throws {
         try await writePack()
+        while !packStores.isEmpty { try await finishOldestPackStore() }
         guard !unsavedIndex.isEmpty else { return }
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: unsavedIndex))), purpose: "index")
         try await backend.put(ObjectName(.index, IndexID.hashing(stored).hex), bytes: stored)

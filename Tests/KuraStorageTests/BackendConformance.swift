@@ -26,6 +26,8 @@ enum BackendConformance {
             try await backend.get(pack, offset: 99_990, length: 20)
         }
 
+        try await expectRanges(of: backend)
+
         let empty = try ObjectName(.index, "empty")
         try await backend.put(empty, bytes: [])
         #expect(try await backend.get(empty) == [])
@@ -50,6 +52,30 @@ enum BackendConformance {
         try await backend.delete(pack)   // deleting a missing object is fine
         #expect(try await backend.stat(pack) == nil)
         #expect(try await backend.list(.data).count == 20)
+    }
+}
+
+extension BackendConformance {
+    /// `get(_:ranges:deliver:)`: ranges in order, gaps small and large (S3 splits the request
+    /// over a MiB), empty ranges, and a short object.
+    static func expectRanges(of backend: some StorageBackend) async throws {
+        let name = try ObjectName(.data, "cd" + String(repeating: "1", count: 62))
+        let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        try await backend.put(name, bytes: payload)
+        let ranges = [0..<10, 10..<10, 10..<70_000, 70_100..<70_200, 2_500_000..<2_600_000, 3_145_000..<(3 << 20)]
+        var delivered: [Int] = []
+        try await backend.get(name, ranges: ranges) { position, bytes in
+            #expect(bytes == Array(payload[ranges[position]]))
+            delivered.append(position)
+        }
+        #expect(delivered == Array(ranges.indices))
+
+        delivered = []
+        await #expect(throws: StorageError.self) {
+            try await backend.get(name, ranges: [5..<15, (3 << 20) - 5..<(3 << 20) + 5]) { position, _ in delivered.append(position) }
+        }
+        #expect(delivered == [0])
+        try await backend.delete(name)
     }
 }
 

@@ -25,7 +25,6 @@ public final class Restorer: @unchecked Sendable {
     private var pendingDirectories: [(node: Node, path: RawPath)] = []
     private let isRoot = geteuid() == 0
     private static let parallelFiles = 4
-    private static let blobsPerRead = 4
     /// Files up to this size have their blobs fetched for a whole batch at once.
     private static let smallFileSize: Int64 = 256 * 1024
 
@@ -46,7 +45,7 @@ public final class Restorer: @unchecked Sendable {
         if let root = try await loadTree(generation.generation.tree, shownPath: "") {
             try await restore(root, relative: "", into: target)
         }
-        try await flushFiles()
+        try await flushFiles(final: true)
         for (first, path) in pendingLinks {
             guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
         }
@@ -207,30 +206,60 @@ public final class Restorer: @unchecked Sendable {
         var timing: FileTiming
     }
 
-    /// Writes the pending files, a few at a time in parallel (contents, then their metadata).
-    private func flushFiles() async throws {
-        let jobs = pendingFiles
-        pendingFiles = []
-        guard !jobs.isEmpty else { return }
-        let batchStarted = Date()
-        // Small files' blobs for the whole batch, a pack range at a time instead of a request
-        // per blob (at most 256 files of up to 256 KiB: 64 MiB).
+    /// A batch of files whose small files' blobs are fetched (a pack range at a time instead
+    /// of a request per blob) while the batch before it is written.
+    private struct FileBatch {
+        let jobs: [(node: Node, path: RawPath, shown: String)]
+        let prefetch: Task<([BlobID: [UInt8]], Double), Error>
+        let smallFiles: Int
+    }
+
+    private var queuedBatch: FileBatch?
+
+    /// Starts fetching the pending files' small blobs and writes the batch queued before
+    /// them; `final` writes the last batch too.
+    private func flushFiles(final: Bool = false) async throws {
+        if !pendingFiles.isEmpty {
+            let batch = startBatch(pendingFiles)
+            pendingFiles = []
+            if let previous = queuedBatch.take() {
+                queuedBatch = batch
+                try await writeBatch(previous)
+            } else {
+                queuedBatch = batch
+            }
+        }
+        if final, let last = queuedBatch.take() { try await writeBatch(last) }
+    }
+
+    private func startBatch(_ jobs: [(node: Node, path: RawPath, shown: String)]) -> FileBatch {
+        // At most 256 files of up to 256 KiB: 64 MiB.
         var small: Set<BlobID> = []
         var smallFiles = 0
         for (node, _, _) in jobs where node.size <= Self.smallFileSize {
             small.formUnion(node.content ?? [])
             smallFiles += 1
         }
-        let prefetched: [BlobID: [UInt8]]
-        do {
-            prefetched = try await repository.readBlobsGrouped(small)
-        } catch {
-            // Damage somewhere in the batch: each file then reads its own blobs, so only the
-            // damaged ones fail.
-            guard options.collectDamage, Self.damageReason(error) != nil else { throw error }
-            prefetched = [:]
+        let prefetch = Task { [repository, options] in
+            let started = Date()
+            do {
+                return (try await repository.readBlobsGrouped(small), Date().timeIntervalSince(started))
+            } catch {
+                // Damage somewhere in the batch: each file then reads its own blobs, so only
+                // the damaged ones fail.
+                guard options.collectDamage, Self.damageReason(error) != nil else { throw error }
+                return ([:], Date().timeIntervalSince(started))
+            }
         }
-        let prefetchShare = smallFiles > 0 ? Date().timeIntervalSince(batchStarted) / Double(smallFiles) : 0
+        return FileBatch(jobs: jobs, prefetch: prefetch, smallFiles: smallFiles)
+    }
+
+    /// Writes a batch's files, a few at a time in parallel (contents, then their metadata).
+    private func writeBatch(_ batch: FileBatch) async throws {
+        let batchStarted = Date()
+        let jobs = batch.jobs
+        let (prefetched, prefetchSeconds) = try await batch.prefetch.value
+        let prefetchShare = batch.smallFiles > 0 ? prefetchSeconds / Double(batch.smallFiles) : 0
         let outcomes = try await withThrowingTaskGroup(of: FileOutcome.self) { group in
             var next = 0
             func start() {
@@ -277,22 +306,21 @@ public final class Restorer: @unchecked Sendable {
         let descriptor = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard descriptor >= 0 else { throw failure("create", path) }
         defer { close(descriptor) }
-        var offset: Int64 = 0
-        let content = node.content ?? []
-        // Blobs are fetched a few at a time, neighbours in one pack with one read, and written
-        // in order.
-        for start in stride(from: 0, to: content.count, by: Self.blobsPerRead) {
-            let ids = Array(content[start..<min(start + Self.blobsPerRead, content.count)])
-            let missing = Set(ids.filter { prefetched[$0] == nil })
-            let fetched = missing.isEmpty ? [:] : try await repository.readBlobsGrouped(missing)
-            for id in ids {
-                guard let data = prefetched[id] ?? fetched[id] else { throw RepositoryError.blobMissing(id) }
-                try write(data, at: offset, to: descriptor, path: path, leavingHoles: node.sparse == true)
-                offset += Int64(data.count)
+        let plan = try FileReadPlan(content: node.content ?? [], index: repository.index, prefetched: prefetched)
+        guard plan.size == node.size else { throw RestoreError.verificationFailed(path.description) }
+        let sparse = node.sparse == true
+        for (id, offset) in plan.prefetched {
+            guard let data = prefetched[id] else { throw RepositoryError.blobMissing(id) }
+            try write(data, at: offset, to: descriptor, path: path, leavingHoles: sparse)
+        }
+        for run in plan.runs {
+            try await repository.readBlobs(run.entries, of: run.pack) { entry, data in
+                for offset in run.fileOffsets[entry.offset] ?? [] {
+                    try write(data, at: offset, to: descriptor, path: path, leavingHoles: sparse)
+                }
             }
         }
-        guard offset == node.size else { throw RestoreError.verificationFailed(path.description) }
-        guard ftruncate(descriptor, off_t(offset)) == 0 else { throw failure("size", path) }
+        guard ftruncate(descriptor, off_t(plan.size)) == 0 else { throw failure("size", path) }
     }
 
     /// Writes `data` at `offset`; for sparse files, 4 KiB pages of zeros are skipped so they

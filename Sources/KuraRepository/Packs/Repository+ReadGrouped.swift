@@ -2,9 +2,9 @@ import KuraStorage
 
 extension Repository {
     /// Reads many blobs with few requests: the wanted blobs of each pack come from one
-    /// ranged read covering them, when the bytes in between are no more than the wanted ones;
-    /// otherwise blob by blob. Each blob is decrypted and verified as in `readBlob`. For small
-    /// files, where one request per blob would cost more than the data (on S3 above all).
+    /// streamed read covering them (see `readBlobs(_:of:deliver:)`). Each blob is decrypted
+    /// and verified as in `readBlob`. For small files, where one request per blob would cost
+    /// more than the data (on S3 above all).
     public func readBlobsGrouped(_ ids: Set<BlobID>) async throws -> [BlobID: [UInt8]] {
         var byPack: [PackID: [PackEntry]] = [:]
         for id in ids {
@@ -15,7 +15,11 @@ extension Repository {
             var pending = byPack.makeIterator()
             func startNext() {
                 guard let (pack, entries) = pending.next() else { return }
-                group.addTask { try await self.readEntries(entries.sorted { $0.offset < $1.offset }, of: pack) }
+                group.addTask {
+                    var blobs: [BlobID: [UInt8]] = [:]
+                    try await self.readBlobs(entries.sorted { $0.offset < $1.offset }, of: pack) { blobs[$0.id] = $1 }
+                    return blobs
+                }
             }
             for _ in 0..<4 { startNext() }
             var result: [BlobID: [UInt8]] = [:]
@@ -27,22 +31,24 @@ extension Repository {
         }
     }
 
-    private func readEntries(_ entries: [PackEntry], of pack: PackID) async throws -> [BlobID: [UInt8]] {
-        let start = entries[0].offset
-        let end = entries.map { $0.offset + $0.length }.max()!
-        let wanted = entries.reduce(0) { $0 + $1.length }
-        guard entries.count > 1, end - start <= 2 * wanted + 64 * 1024 else {
-            let blobs = try await readBlobs(entries.map(\.id))
-            return Dictionary(zip(entries.map(\.id), blobs)) { first, _ in first }
-        }
+    /// Reads blobs of one pack, `entries` in ascending pack order, with one streamed request:
+    /// each blob is decrypted, verified and handed to `deliver` as soon as its bytes have
+    /// arrived, so a long run of blobs is never held in memory at once. A missing or short
+    /// pack, or a blob that fails authentication, is reported as damage.
+    public func readBlobs(_ entries: [PackEntry], of pack: PackID,
+                          deliver: (PackEntry, [UInt8]) async throws -> Void) async throws {
+        guard !entries.isEmpty else { return }
         let name = try ObjectName(.data, pack.hex)
         let cipher = try await cipher(for: pack, name: name)
-        let span = try await readPackRange(pack, name: name, offset: start, length: end - start)
-        var result: [BlobID: [UInt8]] = [:]
-        for entry in entries {
-            result[entry.id] = try openBlob(span[(entry.offset - start)..<(entry.offset - start + entry.length)],
-                                            entry: entry, pack: pack, cipher: cipher)
+        do {
+            try await backend.get(name, ranges: entries.map { $0.offset..<($0.offset + $0.length) }) { position, sealed in
+                let entry = entries[position]
+                try await deliver(entry, try openBlob(sealed, entry: entry, pack: pack, cipher: cipher))
+            }
+        } catch StorageError.shortRead {
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "truncated")
+        } catch StorageError.notFound {
+            throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "missing")
         }
-        return result
     }
 }

@@ -57,6 +57,15 @@ public struct LocalBackend: StorageBackend {
         return try LocalFiles.read(path(of: name), object: name, offset: offset, length: length)
     }
 
+    public func get(_ name: ObjectName, ranges: [Range<Int>], deliver: (Int, [UInt8]) async throws -> Void) async throws {
+        try requireRoot()
+        let file = try LocalFiles.OpenFile(path(of: name), object: name)
+        defer { file.close() }
+        for (position, range) in ranges.enumerated() {
+            try await deliver(position, try file.read(offset: range.lowerBound, length: range.count))
+        }
+    }
+
     public func stat(_ name: ObjectName) async throws -> ObjectInfo? {
         try requireRoot()
         return LocalFiles.size(path(of: name)).map { ObjectInfo(name: name, size: $0) }

@@ -106,43 +106,58 @@ enum LocalFiles {
     }
 
     static func read(_ path: String, object: ObjectName, offset: Int = 0, length: Int? = nil) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw StorageError.notFound(object) }
-            throw error(path, errno)
-        }
-        defer { close(descriptor) }
-        let wanted: Int
-        if let length {
-            wanted = length
-        } else {
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else { throw error(path, errno) }
-            wanted = max(0, Int(info.st_size) - offset)
-        }
-        // Filled by pread without zeroing first: objects are up to tens of MiB.
-        var failure: Error?
-        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
-            var done = 0
-            while done < wanted {
-                let count = pread(descriptor, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = error(path, errno)
-                    break
-                }
-                if count == 0 {
-                    failure = StorageError.shortRead(object, expected: wanted, got: done)
-                    break
-                }
-                done += count
+        let file = try OpenFile(path, object: object)
+        defer { file.close() }
+        if let length { return try file.read(offset: offset, length: length) }
+        var info = stat()
+        guard fstat(file.descriptor, &info) == 0 else { throw error(path, errno) }
+        return try file.read(offset: offset, length: max(0, Int(info.st_size) - offset))
+    }
+
+    /// An object opened for reading, for several reads with one open.
+    struct OpenFile {
+        let descriptor: Int32
+        let path: String
+        let object: ObjectName
+
+        init(_ path: String, object: ObjectName) throws {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                if errno == ENOENT { throw StorageError.notFound(object) }
+                throw LocalFiles.error(path, errno)
             }
-            // On failure the bytes are discarded; zero the rest so the array is fully initialised.
-            if done < wanted { (buffer.baseAddress! + done).initialize(repeating: 0, count: wanted - done) }
-            initialized = wanted
+            self.path = path
+            self.object = object
         }
-        if let failure { throw failure }
-        return bytes
+
+        func close() { _ = Glibc.close(descriptor) }
+
+        /// `length` bytes from `offset`; `shortRead` if the file ends first.
+        func read(offset: Int, length wanted: Int) throws -> [UInt8] {
+            // Filled by pread without zeroing first: objects are up to tens of MiB.
+            var failure: Error?
+            let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+                var done = 0
+                while done < wanted {
+                    let count = pread(descriptor, buffer.baseAddress! + done, wanted - done, off_t(offset + done))
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        failure = LocalFiles.error(path, errno)
+                        break
+                    }
+                    if count == 0 {
+                        failure = StorageError.shortRead(object, expected: wanted, got: done)
+                        break
+                    }
+                    done += count
+                }
+                // On failure the bytes are discarded; zero the rest so the array is fully initialised.
+                if done < wanted { (buffer.baseAddress! + done).initialize(repeating: 0, count: wanted - done) }
+                initialized = wanted
+            }
+            if let failure { throw failure }
+            return bytes
+        }
     }
 
     static func remove(_ path: String) throws {

@@ -9,6 +9,7 @@ public struct S3Backend: StorageBackend {
     public let s3: S3Location
     let client: S3Client
     public var location: String { s3.description }
+    public var overlappingWrites: Int { client.limits.overlappingPackUploads }
 
     /// Marks the prefix as a repository between `create()` and the config being written.
     var markerKey: String { s3.prefix.isEmpty ? "kura-repository" : "\(s3.prefix)/kura-repository" }
@@ -77,6 +78,61 @@ public struct S3Backend: StorageBackend {
             throw StorageError.shortRead(name, expected: length, got: 0)
         default:
             throw failure(response, what: name.description, object: name)
+        }
+    }
+
+    /// Bytes between two wanted ranges that are cheaper to receive and drop than a new request.
+    static let rangeGapWorthReading = 1 << 20
+
+    /// One GET per group of ranges whose gaps are under `rangeGapWorthReading`, its body cut
+    /// into the ranges as it streams in. If a connection fails part way, the retry asks only
+    /// for what was not yet delivered.
+    public func get(_ name: ObjectName, ranges: [Range<Int>], deliver: (Int, [UInt8]) async throws -> Void) async throws {
+        var groupStart = 0
+        for position in ranges.indices {
+            let isLast = position == ranges.count - 1
+            if isLast || ranges[position + 1].lowerBound - ranges[position].upperBound > Self.rangeGapWorthReading {
+                try await streamGet(name, ranges: ranges, group: groupStart..<(position + 1), deliver: deliver)
+                groupStart = position + 1
+            }
+        }
+    }
+
+    private func streamGet(_ name: ObjectName, ranges: [Range<Int>], group: Range<Int>,
+                           deliver: (Int, [UInt8]) async throws -> Void) async throws {
+        let key = s3.key(for: name)
+        let end = ranges[group.upperBound - 1].upperBound
+        var next = group.lowerBound
+        try await client.withRetries(S3Request(method: .GET, key: key)) {
+            while next < group.upperBound, ranges[next].isEmpty {
+                try await deliver(next, [])
+                next += 1
+            }
+            guard next < group.upperBound else { return .done(()) }
+            let start = ranges[next].lowerBound
+            var request = S3Request(method: .GET, key: key, headers: ["range": "bytes=\(start)-\(end - 1)"])
+            request.expectedBodySize = end - start
+            var cutter = RangeCutter(ranges: ranges, next: next, position: start)
+            let response = try await client.stream(request) { status, piece in
+                // A server that ignores Range sends the whole object.
+                if status == 200, !cutter.started { cutter.position = 0 }
+                try await cutter.take(piece, until: group.upperBound) { position, bytes in
+                    do { try await deliver(position, bytes) } catch { throw NotRetryable(error: error) }
+                    next = position + 1
+                }
+            }
+            switch response.status {
+            case 200, 206:
+                guard next == group.upperBound else {
+                    throw NotRetryable(error: StorageError.shortRead(name, expected: end - start, got: max(0, cutter.position - start)))
+                }
+                return .done(())
+            case 416:
+                throw NotRetryable(error: StorageError.shortRead(name, expected: end - start, got: 0))
+            default:
+                if S3Client.isRetryable(response) { return .retry(response.errorSummary) }
+                throw NotRetryable(error: failure(response, what: name.description, object: name))
+            }
         }
     }
 

@@ -11,6 +11,8 @@ public struct S3Limits: Sendable {
     public var retryBudget: TimeInterval = 120
     /// Requests in flight at once.
     public var parallelRequests = 8
+    /// Packs (16 MiB each) uploading while the backup fills the next one.
+    public var overlappingPackUploads = 2
     /// Objects larger than this are uploaded in parts of `partSize`.
     public var multipartThreshold = 64 << 20
     public var partSize = 16 << 20
@@ -18,12 +20,14 @@ public struct S3Limits: Sendable {
     public init() {}
 
     /// The defaults, overridden by KURA_S3_TIMEOUT, KURA_S3_RETRY_SECONDS,
-    /// KURA_S3_PARALLEL, KURA_S3_MULTIPART_THRESHOLD and KURA_S3_PART_SIZE (bytes).
+    /// KURA_S3_PARALLEL, KURA_S3_PACK_UPLOADS, KURA_S3_MULTIPART_THRESHOLD and
+    /// KURA_S3_PART_SIZE (bytes).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Limits {
         var limits = S3Limits()
         if let value = environment["KURA_S3_TIMEOUT"].flatMap(Double.init), value > 0 { limits.requestTimeout = value }
         if let value = environment["KURA_S3_RETRY_SECONDS"].flatMap(Double.init), value >= 0 { limits.retryBudget = value }
         if let value = environment["KURA_S3_PARALLEL"].flatMap(Int.init), value > 0 { limits.parallelRequests = value }
+        if let value = environment["KURA_S3_PACK_UPLOADS"].flatMap(Int.init), value >= 0 { limits.overlappingPackUploads = value }
         if let value = environment["KURA_S3_MULTIPART_THRESHOLD"].flatMap(Int.init), value > 0 { limits.multipartThreshold = value }
         if let value = environment["KURA_S3_PART_SIZE"].flatMap(Int.init), value >= 5 << 20 { limits.partSize = value }
         return limits
@@ -38,6 +42,13 @@ struct S3Request {
     var query: [(String, String)] = []
     var headers: [String: String] = [:]
     var body: [UInt8] = []
+    /// Bytes the answer should carry (ranged GETs), to give the request time to deliver them.
+    var expectedBodySize = 0
+}
+
+/// An error from the consumer of a streamed body (damage, a failed write): never retried.
+struct NotRetryable: Error {
+    let error: any Error
 }
 
 struct S3Response {
@@ -71,19 +82,58 @@ final class S3Client: Sendable {
     /// The response to `request` once the server answered with anything but a retryable
     /// failure; throws `ioFailure` when the retry budget runs out.
     func send(_ request: S3Request) async throws -> S3Response {
-        let started = Date()
         // Hashed once: a retry signs the same body again (a 16 MiB pack takes ~10 ms to hash).
         let payloadHash = S3Signer.hex(signer.hashing.sha256(request.body))
+        return try await withRetries(request) {
+            let response = try await self.gate.run {
+                try await Self.collect(try await self.execute(request, payloadHash: payloadHash), method: request.method)
+            }
+            return Self.isRetryable(response) ? .retry(response.errorSummary) : .done(response)
+        }
+    }
+
+    /// Sends `request` (a GET) once, handing a 200 or 206 answer's body to `consume` piece by
+    /// piece as it arrives, with the status; any other answer comes back whole. No retry: the
+    /// caller knows where to resume.
+    func stream(_ request: S3Request, consume: (Int, ByteBuffer) async throws -> Void) async throws -> S3Response {
+        try await gate.run {
+            let response = try await execute(request, payloadHash: S3Signer.emptyPayloadHash)
+            guard response.status == .ok || response.status == .partialContent else {
+                return try await Self.collect(response, method: request.method)
+            }
+            for try await piece in response.body { try await consume(Int(response.status.code), piece) }
+            return S3Response(status: Int(response.status.code), headers: response.headers, body: [])
+        }
+    }
+
+    static func isRetryable(_ response: S3Response) -> Bool {
+        response.status >= 500 || response.status == 429 || response.status == 408
+    }
+
+    enum Attempt<T> {
+        case done(T)
+        /// Try again after a pause; the text says what went wrong, for the final message.
+        case retry(String)
+    }
+
+    /// Runs `operation` until it is done, pausing with exponential backoff and jitter after a
+    /// retryable answer or a thrown error (timeout, broken connection), until the retry budget
+    /// is spent. Errors wrapped in `NotRetryable` end it at once, unwrapped.
+    func withRetries<T>(_ request: S3Request, _ operation: () async throws -> Attempt<T>) async throws -> T {
+        let started = Date()
         var attempt = 0
         var lastProblem = ""
         while true {
             attempt += 1
             do {
-                let response = try await gate.run { try await self.attempt(request, payloadHash: payloadHash) }
-                guard response.status >= 500 || response.status == 429 || response.status == 408 else { return response }
-                lastProblem = response.errorSummary
+                switch try await operation() {
+                case .done(let result): return result
+                case .retry(let problem): lastProblem = problem
+                }
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let failure as NotRetryable {
+                throw failure.error
             } catch {
                 lastProblem = "\(error)"
             }
@@ -100,7 +150,8 @@ final class S3Client: Sendable {
         }
     }
 
-    private func attempt(_ request: S3Request, payloadHash: String) async throws -> S3Response {
+    /// Signs and sends one attempt of `request`; the answer's body is still to be read.
+    private func execute(_ request: S3Request, payloadHash: String) async throws -> HTTPClientResponse {
         let path = location.path(forKey: request.key)
         var toSign = request.headers
         toSign["host"] = location.hostHeader
@@ -114,9 +165,14 @@ final class S3Client: Sendable {
         if !request.body.isEmpty || request.method == .PUT || request.method == .POST {
             httpRequest.body = .bytes(request.body)
         }
-        let timeout = limits.requestTimeout + Double(request.body.count) / Double(1 << 20)
-        let response = try await HTTPClient.shared.execute(httpRequest, timeout: .milliseconds(Int64(timeout * 1000)))
-        let limit = request.method == .HEAD ? 0 : 1 << 30
+        let expected = max(request.body.count, request.expectedBodySize)
+        let timeout = limits.requestTimeout + Double(expected) / Double(1 << 20)
+        return try await HTTPClient.shared.execute(httpRequest, timeout: .milliseconds(Int64(timeout * 1000)))
+    }
+
+    /// The answer with its whole body.
+    private static func collect(_ response: HTTPClientResponse, method: HTTPMethod) async throws -> S3Response {
+        let limit = method == .HEAD ? 0 : 1 << 30
         var buffer = try await response.body.collect(upTo: max(limit, 1))
         return S3Response(status: Int(response.status.code), headers: response.headers,
                           body: buffer.readBytes(length: buffer.readableBytes) ?? [])

@@ -82,6 +82,9 @@ public struct S3Signer: Sendable {
         return result
     }
 
+    /// SHA-256 of an empty body, the payload hash of every GET.
+    static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     /// Header values with leading and trailing space removed and inner runs of spaces folded.
