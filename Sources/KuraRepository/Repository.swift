@@ -301,19 +301,6 @@ public final class Repository: @unchecked Sendable {
         }
     }
 
-    /// Reads several blobs concurrently, returned in the order asked.
-    public func readBlobs(_ ids: [BlobID]) async throws -> [[UInt8]] {
-        if ids.count == 1 { return [try await readBlob(ids[0])] }
-        return try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
-            for (position, id) in ids.enumerated() {
-                group.addTask { (position, try await self.readBlob(id)) }
-            }
-            var results = [[UInt8]](repeating: [], count: ids.count)
-            for try await (position, bytes) in group { results[position] = bytes }
-            return results
-        }
-    }
-
     /// Opens packs; only keys whose role reads file contents hold the data private key.
     func reader() throws -> PackReader {
         guard secrets.dataPrivateKey != nil else {

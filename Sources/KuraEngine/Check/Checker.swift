@@ -105,20 +105,29 @@ public struct Checker {
             report.warnings.append("pack \(name.prefix(8)) is not in any index (left by an interrupted backup; prune removes it)")
         }
 
-        // Packs are read and verified two at a time (one per core on these machines).
+        // Packs are read and verified two at a time (one per core on these machines), the
+        // next starting as soon as one is done.
         let selected = selectPacks(readData).sorted()
         let repository = self.repository
-        for start in stride(from: 0, to: selected.count, by: 2) {
-            let batch = Array(selected[start..<min(start + 2, selected.count)])
-            let damages = try await withThrowingTaskGroup(of: [Repository.PackDamage].self) { group in
-                for pack in batch { group.addTask { try await repository.verifyPack(pack) } }
-                return try await group.reduce(into: []) { $0 += $1 }
+        let damages = try await withThrowingTaskGroup(of: [Repository.PackDamage].self) { group in
+            var pending = selected.makeIterator()
+            func startNext() {
+                guard let pack = pending.next() else { return }
+                group.addTask { try await repository.verifyPack(pack) }
             }
-            report.packsRead += batch.count
-            for damage in damages {
-                report.problems.append(CheckProblem(object: "pack \(damage.pack.short)", reason: damage.reason,
-                                                    affected: damage.blobs.flatMap { affected($0) }.prefix(10).map { $0 }))
+            for _ in 0..<2 { startNext() }
+            var found: [Repository.PackDamage] = []
+            while let damage = try await group.next() {
+                found += damage
+                startNext()
             }
+            return found
+        }
+        report.packsRead += selected.count
+        // In pack order, whichever finished first.
+        for damage in damages.sorted(by: { $0.pack < $1.pack }) {
+            report.problems.append(CheckProblem(object: "pack \(damage.pack.short)", reason: damage.reason,
+                                                affected: damage.blobs.flatMap { affected($0) }.prefix(10).map { $0 }))
         }
         return report
     }

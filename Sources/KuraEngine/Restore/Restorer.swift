@@ -220,14 +220,10 @@ public final class Restorer: @unchecked Sendable {
     /// them; `final` writes the last batch too.
     private func flushFiles(final: Bool = false) async throws {
         if !pendingFiles.isEmpty {
-            let batch = startBatch(pendingFiles)
+            let previous = queuedBatch
+            queuedBatch = startBatch(pendingFiles)
             pendingFiles = []
-            if let previous = queuedBatch.take() {
-                queuedBatch = batch
-                try await writeBatch(previous)
-            } else {
-                queuedBatch = batch
-            }
+            if let previous { try await writeBatch(previous) }
         }
         if final, let last = queuedBatch.take() { try await writeBatch(last) }
     }

@@ -22,28 +22,38 @@ struct PackReader {
 
     /// Parses the trailer and header of a whole pack.
     func open(pack: [UInt8], name: String) throws -> Opened {
+        try open(tail: pack, packSize: pack.count, name: name)
+    }
+
+    /// The length of the sealed header a pack's trailer announces; nil for no pack trailer.
+    static func headerLength(trailer: [UInt8]) -> Int? {
+        guard trailer.count >= PackFormat.trailerSize, Array(trailer.suffix(8)) == PackFormat.magic else { return nil }
+        let end = trailer.count
+        return Int(trailer[end - 14]) | Int(trailer[end - 13]) << 8 | Int(trailer[end - 12]) << 16 | Int(trailer[end - 11]) << 24
+    }
+
+    /// Parses the trailer and header from the last bytes of a pack of `packSize` bytes
+    /// (`tail` must hold at least the header and trailer).
+    func open(tail: [UInt8], packSize: Int, name: String) throws -> Opened {
         func damaged(_ reason: String) -> RepositoryError { .damaged(object: "pack \(name)", reason: reason) }
-        guard pack.count >= PackFormat.trailerSize, Array(pack.suffix(8)) == PackFormat.magic else {
-            throw damaged("no pack trailer")
-        }
-        let end = pack.count
-        guard pack[end - 9] == PackFormat.version else { throw damaged("unknown pack version \(pack[end - 9])") }
-        guard let algorithm = PackFormat.cipher(code: pack[end - 10]) else { throw damaged("unknown cipher") }
-        let headerLength = Int(pack[end - 14]) | Int(pack[end - 13]) << 8 | Int(pack[end - 12]) << 16 | Int(pack[end - 11]) << 24
+        guard let headerLength = Self.headerLength(trailer: tail) else { throw damaged("no pack trailer") }
+        let end = tail.count
+        guard tail[end - 9] == PackFormat.version else { throw damaged("unknown pack version \(tail[end - 9])") }
+        guard let algorithm = PackFormat.cipher(code: tail[end - 10]) else { throw damaged("unknown cipher") }
         let keyStart = end - PackFormat.trailerSize
         let headerStart = keyStart - headerLength
         guard headerLength >= 4 + AEADAlgorithm.tagSize, headerStart >= 0 else { throw damaged("bad header length") }
         let cipher: AEADCipher
         let header: SecureBytes
         do {
-            let packKey = try unsealPackKey(pack[keyStart..<(keyStart + PackFormat.sealedKeySize)])
+            let packKey = try unsealPackKey(tail[keyStart..<(keyStart + PackFormat.sealedKeySize)])
             cipher = try AEADCipher(algorithm, key: packKey)
-            header = try cipher.open(pack[headerStart..<keyStart], nonce: PackFormat.headerNonce,
+            header = try cipher.open(tail[headerStart..<keyStart], nonce: PackFormat.headerNonce,
                                      associatedData: PackFormat.headerAssociatedData(repository: repository))
         } catch {
             throw damaged("its key or header fails authentication")
         }
-        let entries = try Self.parseHeader(header.copyBytes(), limit: headerStart, damaged: damaged)
+        let entries = try Self.parseHeader(header.copyBytes(), limit: packSize - (end - headerStart), damaged: damaged)
         return Opened(cipher: cipher, entries: entries)
     }
 
