@@ -40,10 +40,18 @@ extension Repository {
         guard !entries.isEmpty else { return }
         let name = try ObjectName(.data, pack.hex)
         let cipher = try await cipher(for: pack, name: name)
+        try await streamSealedBlobs(entries, of: pack, name: name) { entry, sealed in
+            try await deliver(entry, try openBlob(sealed, entry: entry, pack: pack, cipher: cipher))
+        }
+    }
+
+    /// The sealed bytes of `entries` (ascending) of one pack, each handed on as it arrives; a
+    /// missing or short pack is reported as damage.
+    func streamSealedBlobs(_ entries: [PackEntry], of pack: PackID, name: ObjectName,
+                           deliver: (PackEntry, [UInt8]) async throws -> Void) async throws {
         do {
             try await backend.get(name, ranges: entries.map { $0.offset..<($0.offset + $0.length) }) { position, sealed in
-                let entry = entries[position]
-                try await deliver(entry, try openBlob(sealed, entry: entry, pack: pack, cipher: cipher))
+                try await deliver(entries[position], sealed)
             }
         } catch StorageError.shortRead {
             throw RepositoryError.damaged(object: "pack \(pack.short)", reason: "truncated")

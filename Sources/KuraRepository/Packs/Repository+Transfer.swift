@@ -36,31 +36,13 @@ extension Repository {
         }
     }
 
-    /// One ranged read per run of neighbouring entries (gaps up to the wanted size plus
-    /// 64 KiB are read through rather than paying another request).
+    /// The entries of one pack, streamed as in `readBlobs(_:of:deliver:)`.
     private func readTransferEntries(_ entries: [PackEntry], of pack: PackID) async throws -> [BlobID: TransferBlob] {
         let name = try ObjectName(.data, pack.hex)
         let cipher = try await cipher(for: pack, name: name)
         var result: [BlobID: TransferBlob] = [:]
-        var runStart = 0
-        while runStart < entries.count {
-            var runEnd = runStart + 1
-            var wanted = entries[runStart].length
-            while runEnd < entries.count {
-                let next = entries[runEnd]
-                let gap = next.offset - (entries[runEnd - 1].offset + entries[runEnd - 1].length)
-                guard gap <= wanted + 64 * 1024 else { break }
-                wanted += next.length
-                runEnd += 1
-            }
-            let start = entries[runStart].offset
-            let end = entries[runStart..<runEnd].map { $0.offset + $0.length }.max() ?? start
-            let span = try await readPackRange(pack, name: name, offset: start, length: end - start)
-            for entry in entries[runStart..<runEnd] {
-                let sealed = span[(entry.offset - start)..<(entry.offset - start + entry.length)]
-                result[entry.id] = try openTransferBlob(sealed, entry: entry, pack: pack, cipher: cipher)
-            }
-            runStart = runEnd
+        try await streamSealedBlobs(entries, of: pack, name: name) { entry, sealed in
+            result[entry.id] = try openTransferBlob(sealed[...], entry: entry, pack: pack, cipher: cipher)
         }
         return result
     }
