@@ -62,7 +62,8 @@ extension BackendConformance {
         let name = try ObjectName(.data, "cd" + String(repeating: "1", count: 62))
         let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
         try await backend.put(name, bytes: payload)
-        let ranges = [0..<10, 10..<10, 10..<70_000, 70_100..<70_200, 2_500_000..<2_600_000, 3_145_000..<(3 << 20)]
+        let ranges = [0..<10, 10..<10, 10..<70_000, 70_100..<70_200, 2_500_000..<2_600_000, 3_145_000..<(3 << 20),
+                      (3 << 20)..<(3 << 20)]
         var delivered: [Int] = []
         try await backend.get(name, ranges: ranges) { position, bytes in
             #expect(bytes == Array(payload[ranges[position]]))

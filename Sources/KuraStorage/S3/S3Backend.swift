@@ -103,11 +103,13 @@ public struct S3Backend: StorageBackend {
         let key = s3.key(for: name)
         let end = ranges[group.upperBound - 1].upperBound
         var next = group.lowerBound
+        /// Hands a range on; what the consumer throws ends the read without a retry.
+        func handOn(_ position: Int, _ bytes: [UInt8]) async throws {
+            do { try await deliver(position, bytes) } catch { throw NotRetryable(error: error) }
+            next = position + 1
+        }
         try await client.withRetries(S3Request(method: .GET, key: key)) {
-            while next < group.upperBound, ranges[next].isEmpty {
-                try await deliver(next, [])
-                next += 1
-            }
+            while next < group.upperBound, ranges[next].isEmpty { try await handOn(next, []) }
             guard next < group.upperBound else { return .done(()) }
             let start = ranges[next].lowerBound
             var request = S3Request(method: .GET, key: key, headers: ["range": "bytes=\(start)-\(end - 1)"])
@@ -116,13 +118,14 @@ public struct S3Backend: StorageBackend {
             let response = try await client.stream(request) { status, piece in
                 // A server that ignores Range sends the whole object.
                 if status == 200, !cutter.started { cutter.position = 0 }
-                try await cutter.take(piece, until: group.upperBound) { position, bytes in
-                    do { try await deliver(position, bytes) } catch { throw NotRetryable(error: error) }
-                    next = position + 1
-                }
+                try await cutter.take(piece, until: group.upperBound, deliver: handOn)
             }
             switch response.status {
             case 200, 206:
+                // Empty ranges at the very end need no bytes to arrive.
+                while next < group.upperBound, ranges[next].isEmpty, ranges[next].lowerBound <= cutter.position {
+                    try await handOn(next, [])
+                }
                 guard next == group.upperBound else {
                     throw NotRetryable(error: StorageError.shortRead(name, expected: end - start, got: max(0, cutter.position - start)))
                 }
