@@ -18,11 +18,7 @@ struct IndexFileReader {
         repeat {
             switch json.string() {
             case "packs"? where packs == nil && json.take(":"):
-                guard let value = json.array({ scanner in
-                    var reader = IndexFileReader(json: scanner)
-                    defer { scanner = reader.json }
-                    return reader.pack()
-                }) else { return nil }
+                guard let value = array(of: { $0.pack() }) else { return nil }
                 packs = value
             case "version"? where version == nil && json.take(":"):
                 guard let value = json.signed().flatMap({ Int(exactly: $0) }) else { return nil }
@@ -45,11 +41,7 @@ struct IndexFileReader {
                 guard let value = json.string().flatMap({ PackID(hex: $0) }) else { return nil }
                 id = value
             case "blobs"? where blobs == nil && json.take(":"):
-                guard let value = json.array({ scanner in
-                    var reader = IndexFileReader(json: scanner)
-                    defer { scanner = reader.json }
-                    return reader.entry()
-                }) else { return nil }
+                guard let value = array(of: { $0.entry() }) else { return nil }
                 blobs = value
             default:
                 return nil
@@ -91,4 +83,13 @@ struct IndexFileReader {
     }
 
     private mutating func integer() -> Int? { json.signed().flatMap { Int(exactly: $0) } }
+
+    /// A JSON array whose elements this reader parses with `element`.
+    private mutating func array<T>(of element: (inout IndexFileReader) -> T?) -> [T]? {
+        json.array { scanner in
+            var reader = IndexFileReader(json: scanner)
+            defer { scanner = reader.json }
+            return element(&reader)
+        }
+    }
 }

@@ -27,12 +27,18 @@ extension Repository {
     /// nil when the pack's header and trailer do not open, or it is shorter than they say.
     private func verifyPackStreaming(_ id: PackID, name: ObjectName, size: Int) async throws -> [PackDamage]? {
         let reader = try reader()
+        // One read of the pack's end usually holds header and trailer; a second only for
+        // headers longer than that (packs of thousands of tiny blobs).
         guard size >= PackFormat.trailerSize,
-              let trailer = try? await backend.get(name, offset: size - PackFormat.trailerSize, length: PackFormat.trailerSize),
-              let headerLength = PackReader.headerLength(trailer: trailer), headerLength <= size - PackFormat.trailerSize,
-              let tail = try? await backend.get(name, offset: size - PackFormat.trailerSize - headerLength,
-                                                length: headerLength + PackFormat.trailerSize),
-              let opened = try? reader.open(tail: tail, packSize: size, name: id.short) else { return nil }
+              var tail = try? await backend.get(name, offset: size - min(size, 64 * 1024), length: min(size, 64 * 1024)),
+              let headerLength = PackReader.headerLength(trailer: tail), headerLength <= size - PackFormat.trailerSize
+        else { return nil }
+        if headerLength + PackFormat.trailerSize > tail.count {
+            guard let longer = try? await backend.get(name, offset: size - PackFormat.trailerSize - headerLength,
+                                                      length: headerLength + PackFormat.trailerSize) else { return nil }
+            tail = longer
+        }
+        guard let opened = try? reader.open(tail: tail, packSize: size, name: id.short) else { return nil }
         // Every byte of the pack, cut at blob boundaries so each blob is checked as it arrives.
         var ranges: [Range<Int>] = []
         var blobAt: [Int: PackEntry] = [:]
