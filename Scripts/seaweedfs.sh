@@ -51,12 +51,16 @@ JSON
     ) < /dev/null > "$dir/weed.log" 2>&1 &
     echo $! > "$dir/weed.pid"
     for _ in $(seq 1 600); do
-        # Any HTTP answer (403 without credentials) means the S3 gateway is up.
-        if curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>/dev/null | grep -q '^[1-5]'; then
+        # Any HTTP answer (403 without credentials) means the S3 gateway is up; if our weed has
+        # exited meanwhile (a port taken), the answer came from someone else.
+        alive=1
+        kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null || alive=0
+        if [ $alive = 1 ] && curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>/dev/null | grep -q '^[1-5]' \
+            && kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null; then
             echo "http://127.0.0.1:$port"
             exit 0
         fi
-        kill -0 "$(cat "$dir/weed.pid")" 2>/dev/null || { echo "seaweedfs.sh: weed exited; see $dir/weed.log" >&2; exit 1; }
+        [ $alive = 1 ] || { echo "seaweedfs.sh: weed exited (a port in use?); see $dir/weed.log" >&2; exit 1; }
         sleep 0.1
     done
     echo "seaweedfs.sh: S3 did not come up on port $port within 60 s; see $dir/weed.log" >&2

@@ -9,13 +9,22 @@ public final class BreakingRelay: @unchecked Sendable {
     private let log: String
 
     public init(to targetPort: Int, cutAfter: Int) throws {
-        port = 30_000 + Int.random(in: 0..<5000)
         log = FileManager.default.temporaryDirectory.appendingPathComponent("kura-relay-\(UUID().uuidString).log").path
         let python = ProcessInfo.processInfo.environment["KURA_TEST_PYTHON"] ?? "/usr/bin/python3"
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script, String(port), String(targetPort), String(cutAfter), log]
+        process.arguments = ["-c", Self.script, String(targetPort), String(cutAfter), log]
         try process.run()
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: log) { usleep(50_000) }
+        // The relay listens on a port the kernel picks and names it in LOG.port once listening.
+        var chosen: Int?
+        for _ in 0..<200 where chosen == nil {
+            chosen = (try? String(contentsOfFile: log + ".port", encoding: .utf8)).flatMap { Int($0) }
+            if chosen == nil { usleep(50_000) }
+        }
+        guard let chosen else {
+            kill(process.processIdentifier, SIGKILL)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        port = chosen
     }
 
     public var endpoint: String { "http://127.0.0.1:\(port)" }
@@ -30,11 +39,12 @@ public final class BreakingRelay: @unchecked Sendable {
         kill(process.processIdentifier, SIGKILL)
         for _ in 0..<100 where process.isRunning { usleep(20_000) }
         try? FileManager.default.removeItem(atPath: log)
+        try? FileManager.default.removeItem(atPath: log + ".port")
     }
 
     private static let script = #"""
-import socket, sys, threading
-port, target, cut_after, log = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+import os, socket, sys, threading
+target, cut_after, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 lock = threading.Lock()
 state = {"cut": False}
 def note(line):
@@ -65,10 +75,11 @@ def downstream(client, server):
         except OSError: pass
         s.close()
 listener = socket.socket()
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", port))
+listener.bind(("127.0.0.1", 0))
 listener.listen(16)
 open(log, "a").close()
+with open(log + ".port.tmp", "w") as f: f.write(str(listener.getsockname()[1]))
+os.rename(log + ".port.tmp", log + ".port")
 while True:
     client, _ = listener.accept()
     server = socket.create_connection(("127.0.0.1", target))
