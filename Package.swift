@@ -41,10 +41,12 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "KuraCLI", dependencies: [
-            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine", "KuraOperations", "CLinux",
+            "KuraCrypto", "KuraStorage", "KuraRepository", "KuraEngine", "KuraOperations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "kura", dependencies: ["KuraCLI"]),
+        // glibc allocator settings, applied before main() (see its source for why).
+        .target(name: "CMallocTuning"),
+        .executableTarget(name: "kura", dependencies: ["KuraCLI", "CMallocTuning"]),
 
         .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
         // Test helpers shared by test targets (a real SeaweedFS server).

@@ -21,6 +21,9 @@ public final class Repository: @unchecked Sendable {
 
     private var pack: PackWriter?
     private var pending: [BlobID: BlobType] = [:]
+    /// Guards `index` and `pending` where this handle's owner changes them while other
+    /// threads may ask `hasBlob` (the backup's preparation workers).
+    private let blobsLock = NSLock()
     /// Sealed packs being stored, oldest first; their blobs stay in `pending` until stored.
     private var packStores: [PackStore] = []
     private var unsavedIndex: [IndexFile.Pack] = []
@@ -175,9 +178,10 @@ public final class Repository: @unchecked Sendable {
         BlobID(bytes: HMACSHA256.authenticate(plaintext, key: blobIDKey))
     }
 
-    /// Whether the repository (or this handle's unsaved packs) already has the blob.
+    /// Whether the repository (or this handle's unsaved packs) already has the blob. Safe to
+    /// call from other threads while the owner adds blobs.
     public func hasBlob(_ id: BlobID) -> Bool {
-        index.contains(id) || pending[id] != nil
+        blobsLock.withLock { index.contains(id) || pending[id] != nil }
     }
 
     /// Stores a blob unless it is already there; returns its ID and whether it was new.
@@ -198,7 +202,7 @@ public final class Repository: @unchecked Sendable {
             pack = try PackWriter(repository: config.id, algorithm: blobCipher, dataPublicKey: try dataPublicKey())
         }
         try pack!.add(id: id, type: type, encoded: encoded, rawLength: rawLength)
-        pending[id] = type
+        blobsLock.withLock { pending[id] = type }
         newBlobs += 1
         if pack!.isFull { try await writePack() }
     }
@@ -232,9 +236,11 @@ public final class Repository: @unchecked Sendable {
             throw error
         }
         storedBytes += Int64(store.size)
-        index.add(pack: store.id, entries: store.entries)
+        blobsLock.withLock {
+            index.add(pack: store.id, entries: store.entries)
+            for entry in store.entries { pending[entry.id] = nil }
+        }
         unsavedIndex.append(IndexFile.Pack(id: store.id, blobs: store.entries))
-        for entry in store.entries { pending[entry.id] = nil }
     }
 
     /// Writes the open pack, waits for every pack store, then writes an index file naming

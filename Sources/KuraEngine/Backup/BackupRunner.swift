@@ -22,7 +22,9 @@ public final class BackupRunner {
     /// The generation's time: when the backup began, by Kura's clock.
     private var startTime = KuraClock.now
     private let estimator = SizeEstimator()
-    private let buffer = FileBuffer(capacity: 16 * 1024 * 1024)   // at least 4 × the maximum chunk
+    /// Two read buffers of at least 4 × the maximum chunk: one is filled and cut while the
+    /// other's chunks are prepared on worker threads.
+    private let buffers = [FileBuffer(capacity: 8 * 1024 * 1024), FileBuffer(capacity: 8 * 1024 * 1024)]
     /// For a key that cannot read trees back: the last generation's trees from the local
     /// cache, and the trees this backup writes (the next backup's cache).
     private var cachedTrees: [BlobID: Tree] = [:]
@@ -254,48 +256,66 @@ public final class BackupRunner {
         }
         defer { close(descriptor) }
 
+        // While workers prepare one buffer's chunks, the next buffer is read and cut here,
+        // then the prepared blobs are stored (encrypted and packed, in order).
         var content: [BlobID] = []
-        buffer.reset()
+        var (reading, spare) = (buffers[0], buffers[1])
+        reading.reset()
+        var preparing: BlobPreparation.Batch?
         var ended = false
-        while !ended || buffer.count > 0 {
-            // Fill the buffer (16 MiB) unless the file ends first.
-            while !ended && buffer.hasSpace {
-                let count = buffer.fill(from: descriptor)
+        while !ended || reading.count > 0 {
+            // Fill the buffer unless the file ends first.
+            while !ended && reading.hasSpace {
+                let count = reading.fill(from: descriptor)
                 if count < 0 {
-                    warn("cannot read \(shownPath): \(String(cString: strerror(errno))); skipped")
+                    let code = errno
+                    _ = await preparing?.prepared()   // its workers still read the other buffer
+                    warn("cannot read \(shownPath): \(String(cString: strerror(code))); skipped")
                     return nil
                 }
                 if count == 0 { ended = true }
                 progress.bytesRead += Int64(count)
                 summary.bytesRead += Int64(count)
             }
-            // Cut every chunk the buffer holds whole (all of it at the end of the file).
-            var lengths: [Int] = []
-            buffer.withAvailable { bytes in
-                var offset = 0
-                while offset < bytes.count, ended || bytes.count - offset >= chunker.maximum {
-                    let length = chunker.boundary(in: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-                    lengths.append(length)
-                    offset += length
-                }
-            }
-            guard !lengths.isEmpty else { continue }
-            let prepared = buffer.withAvailable { BlobPreparation.prepare(bytes: $0, lengths: lengths, repository: repository) }
-            for blob in prepared {
-                if let encoded = blob.encoded {
-                    try await repository.add(id: blob.id, type: .data, encoded: encoded, rawLength: blob.rawLength)
-                }
-                content.append(blob.id)
-            }
-            buffer.consume(lengths.reduce(0, +))
+            let lengths = chunkLengths(in: reading, fileEnded: ended)
+            let batch = BlobPreparation.start(chunksOf: reading, lengths: lengths, repository: repository)
+            reading.consume(lengths.reduce(0, +))
+            if let preparing { try await store(await preparing.prepared(), into: &content) }
+            preparing = batch
+            spare.reset(keeping: reading)
+            swap(&reading, &spare)
             report(shownPath)
         }
+        if let preparing { try await store(await preparing.prepared(), into: &content) }
         if let after = try? FileSystem.fstat(descriptor, path: path),
            Int64(after.st_size) != node.size || Timestamp(after.st_mtim) != node.mtime {
             warn("\(shownPath) changed while it was read; this generation has the content as read")
         }
         if let key = node.hardlinkKey { hardlinkContent[key] = content }
         return content
+    }
+
+    /// The lengths of the chunks `buffer` holds whole (all of its bytes once the file has ended).
+    private func chunkLengths(in buffer: FileBuffer, fileEnded: Bool) -> [Int] {
+        let bytes = buffer.available
+        var lengths: [Int] = []
+        var offset = 0
+        while offset < bytes.count, fileEnded || bytes.count - offset >= chunker.maximum {
+            let length = chunker.boundary(in: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            lengths.append(length)
+            offset += length
+        }
+        return lengths
+    }
+
+    /// Adds prepared blobs the repository does not have yet and appends every ID to `content`.
+    private func store(_ prepared: [BlobPreparation.Prepared], into content: inout [BlobID]) async throws {
+        for blob in prepared {
+            if let encoded = blob.encoded {
+                try await repository.add(id: blob.id, type: .data, encoded: encoded, rawLength: blob.rawLength)
+            }
+            content.append(blob.id)
+        }
     }
 }
 
@@ -316,44 +336,4 @@ final class PathTrie {
         node.isSelected = true
         node.children = [:]
     }
-}
-
-/// A reusable read buffer: bytes from a file, consumed from the front.
-final class FileBuffer {
-    private var storage: [UInt8]
-    private var start = 0
-    private var end = 0
-
-    /// The bytes are not zeroed first: only what `fill` reads is ever used, and pages no
-    /// file reaches (an unchanged re-backup reads none) cost no memory.
-    init(capacity: Int) { storage = [UInt8](unsafeUninitializedCapacity: capacity) { _, count in count = capacity } }
-
-    var count: Int { end - start }
-
-    func reset() { start = 0; end = 0 }
-
-    var hasSpace: Bool { end < storage.count || start > 0 }
-
-    /// Reads once into the free space; returns the byte count, 0 at the end, -1 on error.
-    func fill(from descriptor: Int32) -> Int {
-        if start > 0 {
-            storage.withUnsafeMutableBytes { raw in
-                raw.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: end - start)
-            }
-            end -= start
-            start = 0
-        }
-        while true {
-            let count = storage.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + end, $0.count - end) }
-            if count < 0 && errno == EINTR { continue }
-            if count > 0 { end += count }
-            return count
-        }
-    }
-
-    func withAvailable<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-    }
-
-    func consume(_ count: Int) { start += count }
 }

@@ -20,25 +20,26 @@ enum BlobCodec {
     static let maximumRawSize = 64 * 1024 * 1024
 
     static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] {
-        var payload = compress(plaintext)
-        let flags: UInt8
-        if let compressed = payload, compressed.count < plaintext.count - plaintext.count / 32 {
-            flags = 1
-        } else {
-            payload = nil
-            flags = 0
+        let count = plaintext.count
+        let capacity = max(paddedSize(headerSize + count), headerSize + ZSTD_compressBound(count))
+        // Compressed straight into the output; replaced by the plaintext when it does not pay.
+        return [UInt8](unsafeUninitializedCapacity: capacity) { out, initialized in
+            let base = out.baseAddress!
+            let payload = UnsafeMutableRawBufferPointer(start: base + headerSize, count: capacity - headerSize)
+            var length = compress(plaintext, into: payload) ?? count
+            let flags: UInt8
+            if length < count - count / 32 {
+                flags = 1
+            } else {
+                flags = 0
+                length = count
+                if count > 0 { payload.baseAddress!.copyMemory(from: plaintext.baseAddress!, byteCount: count) }
+            }
+            base[0] = flags
+            withUnsafeBytes(of: UInt32(length).littleEndian) { UnsafeMutableRawPointer(base + 1).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+            initialized = paddedSize(headerSize + length)
+            (base + headerSize + length).initialize(repeating: 0, count: initialized - headerSize - length)
         }
-        let length = payload?.count ?? plaintext.count
-        let padded = paddedSize(headerSize + length)
-        var out = [UInt8](repeating: 0, count: padded)
-        out[0] = flags
-        withUnsafeBytes(of: UInt32(length).littleEndian) { out.replaceSubrange(1..<5, with: $0) }
-        if let payload {
-            out.replaceSubrange(5..<(5 + length), with: payload)
-        } else if length > 0 {
-            out.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: 5).copyMemory(from: plaintext.baseAddress!, byteCount: length) }
-        }
-        return out
     }
 
     static func decode(_ stored: [UInt8], rawSize: Int) throws -> [UInt8] {
@@ -53,7 +54,11 @@ enum BlobCodec {
         case 1:
             var out = [UInt8](repeating: 0, count: rawSize)
             let result = payload.withUnsafeBytes { source in
-                out.withUnsafeMutableBytes { ZSTD_decompress($0.baseAddress, rawSize, source.baseAddress, length) }
+                out.withUnsafeMutableBytes { target in
+                    ZstdContextPool.decompression.withContext {
+                        ZSTD_decompressDCtx($0, target.baseAddress, rawSize, source.baseAddress, length)
+                    } ?? ZSTD_decompress(target.baseAddress, rawSize, source.baseAddress, length)
+                }
             }
             guard ZSTD_isError(result) == 0, result == rawSize else { throw CodecError.malformed }
             return out
@@ -64,14 +69,15 @@ enum BlobCodec {
 
     enum CodecError: Error { case malformed }
 
-    /// zstd level 3, or nil when the input is empty.
-    private static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+    /// Compresses with zstd level 3 into `out`; returns the length, or nil when the input is
+    /// empty or zstd fails.
+    private static func compress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
         guard input.count > 0 else { return nil }
-        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
-        let size = out.withUnsafeMutableBytes { ZSTD_compress($0.baseAddress, $0.count, input.baseAddress, input.count, 3) }
-        guard ZSTD_isError(size) == 0 else { return nil }
-        out.removeLast(out.count - size)
-        return out
+        let size = ZstdContextPool.compression.withContext {
+            ZSTD_compressCCtx($0, out.baseAddress, out.count, input.baseAddress, input.count, 3)
+        }
+        guard let size, ZSTD_isError(size) == 0 else { return nil }
+        return size
     }
 
     /// Rounds up to a bucket of 1/64 of the size's power of two (at least 256 bytes): at most
