@@ -210,17 +210,20 @@ public final class Repository: @unchecked Sendable {
     /// Encodes a blob's plaintext (compression and padding); thread-safe.
     public static func encode(_ plaintext: UnsafeRawBufferPointer) -> [UInt8] { BlobCodec.encode(plaintext) }
 
-    /// Seals the open pack and starts storing it; waits for the oldest stores while more than
-    /// the backend's `overlappingWrites` are under way.
+    /// Seals the open pack and starts hashing and storing it; waits for the oldest stores
+    /// while more are under way than the backend's `overlappingWrites`, or than one (a pack
+    /// is always hashed and written while the next one fills, on another core).
     private func writePack() async throws {
         guard let writer = pack, !writer.isEmpty else { return }
         pack = nil
-        let (id, bytes, entries) = try writer.finish()
-        let name = try ObjectName(.data, id.hex)
+        let (bytes, entries) = try writer.finish()
         let backend = self.backend
-        packStores.append(PackStore(id: id, entries: entries, size: bytes.count,
-                                    task: Task { try await backend.put(name, bytes: bytes) }))
-        while packStores.count > backend.overlappingWrites { try await finishOldestPackStore() }
+        packStores.append(PackStore(entries: entries, size: bytes.count, task: Task {
+            let id = PackID.hashing(bytes)
+            try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
+            return id
+        }))
+        while packStores.count > max(1, backend.overlappingWrites) { try await finishOldestPackStore() }
     }
 
     /// Waits for the oldest pack store; once the pack is stored its blobs join the index. A
@@ -228,8 +231,9 @@ public final class Repository: @unchecked Sendable {
     /// removes them).
     private func finishOldestPackStore() async throws {
         let store = packStores.removeFirst()
+        let id: PackID
         do {
-            try await store.task.value
+            id = try await store.task.value
         } catch {
             for other in packStores { other.task.cancel() }
             packStores = []
@@ -237,10 +241,10 @@ public final class Repository: @unchecked Sendable {
         }
         storedBytes += Int64(store.size)
         blobsLock.withLock {
-            index.add(pack: store.id, entries: store.entries)
+            index.add(pack: id, entries: store.entries)
             for entry in store.entries { pending[entry.id] = nil }
         }
-        unsavedIndex.append(IndexFile.Pack(id: store.id, blobs: store.entries))
+        unsavedIndex.append(IndexFile.Pack(id: id, blobs: store.entries))
     }
 
     /// Writes the open pack, waits for every pack store, then writes an index file naming

@@ -82,7 +82,7 @@ struct RepositoryTests {
         let content = Array("tree or data?".utf8)
         let id = repository.blobID(of: content)
         try writer.add(id: id, type: .data, encoded: content.withUnsafeBytes { BlobCodec.encode($0) }, rawLength: content.count)
-        let (_, bytes, entries) = try writer.finish()
+        let (bytes, entries) = try writer.finish()
         let opened = try repository.reader().open(pack: bytes, name: "test")
         let entry = entries[0]
         let sealed = bytes[entry.offset..<(entry.offset + entry.length)]

@@ -22,9 +22,11 @@ public final class BackupRunner {
     /// The generation's time: when the backup began, by Kura's clock.
     private var startTime = KuraClock.now
     private let estimator = SizeEstimator()
-    /// Two read buffers of at least 4 × the maximum chunk: one is filled and cut while the
-    /// other's chunks are prepared on worker threads.
+    /// Two read buffers of twice the maximum chunk (so each batch holds a whole chunk beyond
+    /// what the last left over): one is filled and cut while the other's chunks are prepared
+    /// on worker threads.
     private let buffers = [FileBuffer(capacity: 8 * 1024 * 1024), FileBuffer(capacity: 8 * 1024 * 1024)]
+    private let smallFiles: SmallFileBatcher
     /// For a key that cannot read trees back: the last generation's trees from the local
     /// cache, and the trees this backup writes (the next backup's cache).
     private var cachedTrees: [BlobID: Tree] = [:]
@@ -38,6 +40,7 @@ public final class BackupRunner {
         chunker = try Chunker(seed: repository.chunkerSeed, minimum: settings.minimum, average: settings.average,
                               maximum: settings.maximum)
         excludes = GlobMatcher(patterns: options.excludes)
+        smallFiles = SmallFileBatcher(repository: repository)
         self.onProgress = onProgress
         self.onWarning = onWarning
     }
@@ -127,7 +130,7 @@ public final class BackupRunner {
         if trie.isSelected {
             return try await archiveContents(of: RawPath(path.isEmpty ? "/" : path), parentTree: parentTree, device: nil)
         }
-        var nodes: [Node] = []
+        var entries = ArchivedEntries()
         for (name, child) in trie.children.sorted(by: { $0.key < $1.key }) {
             let childPath = RawPath(path + "/" + name)
             let parentNode = parentTree?.nodes.first { $0.name == name }
@@ -139,19 +142,20 @@ public final class BackupRunner {
                 continue
             }
             if child.isSelected {
-                if let node = try await archiveEntry(path: childPath, name: Array(name.utf8), info: info,
-                                                     parentNode: parentNode, device: info.st_dev, selected: true) {
-                    nodes.append(node)
+                if let entry = try await archiveEntry(path: childPath, name: Array(name.utf8), info: info,
+                                                      parentNode: parentNode, device: info.st_dev, selected: true) {
+                    entries.append(entry)
                 }
             } else if var node = NodeBuilder.node(name: Array(name.utf8), info: info, path: childPath) {
                 let parentSubtree = try await subtree(of: parentNode)
                 node.subtree = try await saveTree(try await archiveSelected(child, path: childPath.description,
                                                                                        parentTree: parentSubtree))
                 summary.directories += 1
-                nodes.append(node)
+                entries.append(ArchivedEntry(node: node))
             }
         }
-        return Tree(nodes: nodes)
+        try await smallFiles.drain()
+        return entries.tree()
     }
 
     private func subtree(of node: Node?) async throws -> Tree? {
@@ -170,7 +174,7 @@ public final class BackupRunner {
         }
         var previous: [String: Node] = [:]
         for node in parentTree?.nodes ?? [] { previous[node.rawName ?? node.name] = node }
-        var nodes: [Node] = []
+        var entries = ArchivedEntries()
         for name in names {
             let childPath = path.appending(name)
             let key = String(bytes: name, encoding: .utf8) ?? Base64.encode(name, padded: true)
@@ -181,16 +185,17 @@ public final class BackupRunner {
                 warn("\(error); skipped (it may have been deleted during the backup)")
                 continue
             }
-            if let node = try await archiveEntry(path: childPath, name: name, info: info, parentNode: previous[key],
-                                                 device: device ?? info.st_dev, selected: false) {
-                nodes.append(node)
+            if let entry = try await archiveEntry(path: childPath, name: name, info: info, parentNode: previous[key],
+                                                  device: device ?? info.st_dev, selected: false) {
+                entries.append(entry)
             }
         }
-        return Tree(nodes: nodes)
+        try await smallFiles.drain()
+        return entries.tree()
     }
 
     private func archiveEntry(path: RawPath, name: [UInt8], info: stat, parentNode: Node?, device: dev_t,
-                              selected: Bool) async throws -> Node? {
+                              selected: Bool) async throws -> ArchivedEntry? {
         let shownPath = path.description
         if !selected, excludes.matches(path: shownPath, name: String(decoding: name, as: UTF8.self)) { return nil }
         guard var node = NodeBuilder.node(name: name, info: info, path: path) else {
@@ -198,6 +203,7 @@ public final class BackupRunner {
             return nil
         }
         report(shownPath)
+        var batched: SmallFileBatcher.Pending?
         switch node.kind {
         case .directory:
             summary.directories += 1
@@ -215,11 +221,13 @@ public final class BackupRunner {
             progress.files += 1
             summary.bytes += node.size
             progress.bytesSeen += node.size
-            guard let content = try await archiveFile(path: path, shownPath: shownPath, node: node, parentNode: parentNode) else {
+            switch try await archiveFile(path: path, shownPath: shownPath, node: node, parentNode: parentNode) {
+            case .blobs(let content): node.content = content
+            case .batched(let pending): batched = pending
+            case nil:
                 summary.files -= 1
                 return nil
             }
-            node.content = content
         case .symlink:
             do {
                 let target = try FileSystem.readLink(path)
@@ -234,18 +242,19 @@ public final class BackupRunner {
         case .fifo, .socket, .characterDevice, .blockDevice:
             summary.otherEntries += 1
         }
-        return node
+        return ArchivedEntry(node: node, batched: batched)
     }
 
     /// The content blobs of a file: reused from the parent generation when size, mtime,
-    /// ctime and inode are unchanged, otherwise read and chunked.
-    private func archiveFile(path: RawPath, shownPath: String, node: Node, parentNode: Node?) async throws -> [BlobID]? {
+    /// ctime and inode are unchanged, otherwise read and chunked; a small file's arrive
+    /// when the small-file batch is stored. nil when the file cannot be read (warned).
+    private func archiveFile(path: RawPath, shownPath: String, node: Node, parentNode: Node?) async throws -> FileContent? {
         if let previous = parentNode, previous.kind == .file, previous.size == node.size, previous.mtime == node.mtime,
            previous.ctime == node.ctime, previous.inode == node.inode, let content = previous.content,
            content.allSatisfy(repository.hasBlob) {
-            return content
+            return .blobs(content)
         }
-        if let key = node.hardlinkKey, let content = hardlinkContent[key] { return content }
+        if let key = node.hardlinkKey, let content = hardlinkContent[key] { return .blobs(content) }
 
         var descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | FileSystem.noAccessTime) }
         if descriptor < 0, errno == EPERM { descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
@@ -278,21 +287,30 @@ public final class BackupRunner {
                 summary.bytesRead += Int64(count)
             }
             let lengths = chunkLengths(in: reading, fileEnded: ended)
+            if ended, preparing == nil, node.hardlinkKey == nil, (1...SmallFileBatcher.largestFile).contains(reading.count) {
+                let pending = try await smallFiles.add(reading.available, lengths: lengths)
+                warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
+                return .batched(pending)
+            }
             let batch = BlobPreparation.start(chunksOf: reading, lengths: lengths, repository: repository)
             reading.consume(lengths.reduce(0, +))
-            if let preparing { try await store(await preparing.prepared(), into: &content) }
+            if let preparing { content += try await BlobPreparation.store(await preparing.prepared(), in: repository) }
             preparing = batch
             spare.reset(keeping: reading)
             swap(&reading, &spare)
             report(shownPath)
         }
-        if let preparing { try await store(await preparing.prepared(), into: &content) }
+        if let preparing { content += try await BlobPreparation.store(await preparing.prepared(), in: repository) }
+        warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
+        if let key = node.hardlinkKey { hardlinkContent[key] = content }
+        return .blobs(content)
+    }
+
+    private func warnIfChanged(_ descriptor: Int32, path: RawPath, shownPath: String, node: Node) {
         if let after = try? FileSystem.fstat(descriptor, path: path),
            Int64(after.st_size) != node.size || Timestamp(after.st_mtim) != node.mtime {
             warn("\(shownPath) changed while it was read; this generation has the content as read")
         }
-        if let key = node.hardlinkKey { hardlinkContent[key] = content }
-        return content
     }
 
     /// The lengths of the chunks `buffer` holds whole (all of its bytes once the file has ended).
@@ -307,15 +325,33 @@ public final class BackupRunner {
         }
         return lengths
     }
+}
 
-    /// Adds prepared blobs the repository does not have yet and appends every ID to `content`.
-    private func store(_ prepared: [BlobPreparation.Prepared], into content: inout [BlobID]) async throws {
-        for blob in prepared {
-            if let encoded = blob.encoded {
-                try await repository.add(id: blob.id, type: .data, encoded: encoded, rawLength: blob.rawLength)
-            }
-            content.append(blob.id)
-        }
+/// A file's content as `archiveFile` found it.
+private enum FileContent {
+    case blobs([BlobID])
+    /// A small file's, known once the small-file batch is stored.
+    case batched(SmallFileBatcher.Pending)
+}
+
+/// An entry of a directory being archived.
+private struct ArchivedEntry {
+    var node: Node
+    var batched: SmallFileBatcher.Pending? = nil
+}
+
+/// A directory's entries in order; `tree()` once the small-file batcher has drained.
+private struct ArchivedEntries {
+    private var entries: [ArchivedEntry] = []
+
+    mutating func append(_ entry: ArchivedEntry) { entries.append(entry) }
+
+    func tree() -> Tree {
+        Tree(nodes: entries.map { entry in
+            var node = entry.node
+            if let batched = entry.batched { node.content = batched.content }
+            return node
+        })
     }
 }
 

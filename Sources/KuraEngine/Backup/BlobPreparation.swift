@@ -28,6 +28,19 @@ enum BlobPreparation {
         return batch
     }
 
+    /// Adds the prepared blobs the repository does not have yet, in order; returns every ID.
+    static func store(_ prepared: some Collection<Prepared>, in repository: Repository) async throws -> [BlobID] {
+        var ids: [BlobID] = []
+        ids.reserveCapacity(prepared.count)
+        for blob in prepared {
+            if let encoded = blob.encoded {
+                try await repository.add(id: blob.id, type: .data, encoded: encoded, rawLength: blob.rawLength)
+            }
+            ids.append(blob.id)
+        }
+        return ids
+    }
+
     private static func prepare(_ input: SharedInput, lengths: [Int]) -> [Prepared] {
         var running = 0
         let offsets = lengths.map { length in

@@ -18,6 +18,8 @@ final class FileBuffer: @unchecked Sendable {
 
     var hasSpace: Bool { end < storage.count }
 
+    var freeSpace: Int { storage.count - end }
+
     func reset() { start = 0; end = 0 }
 
     /// Starts over holding what `other` has not consumed (the start of a chunk that did not fit).
@@ -25,6 +27,13 @@ final class FileBuffer: @unchecked Sendable {
         start = 0
         end = other.count
         if end > 0 { storage.baseAddress!.copyMemory(from: other.available.baseAddress!, byteCount: end) }
+    }
+
+    /// Copies `bytes` into the free space (the caller checks that they fit).
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count <= storage.count - end, "FileBuffer.append past its capacity")
+        if !bytes.isEmpty { (storage.baseAddress! + end).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        end += bytes.count
     }
 
     /// Reads once into the free space; returns the byte count, 0 at the end, -1 on error.

@@ -17,7 +17,8 @@ extension Repository {
         var writer: PackWriter?
         func finish() async throws {
             guard let current = writer, !current.isEmpty else { return }
-            let (id, bytes, entries) = try current.finish()
+            let (bytes, entries) = try current.finish()
+            let id = PackID.hashing(bytes)
             try await backend.put(ObjectName(.data, id.hex), bytes: bytes)
             let pack = RepackedPack(id: id, entries: entries, size: bytes.count)
             written.append(pack)

@@ -1,7 +1,7 @@
-/// A sealed pack on its way to storage, with what the index will say about it once stored.
+/// A sealed pack on its way to storage (being hashed for its name, then stored), with what
+/// the index will say about it once stored.
 struct PackStore {
-    let id: PackID
     let entries: [PackEntry]
     let size: Int
-    let task: Task<Void, Error>
+    let task: Task<PackID, Error>
 }

@@ -32,8 +32,8 @@ final class PackWriter {
         bytes += sealed
     }
 
-    /// The finished pack and its ID (SHA-256 of its bytes).
-    func finish() throws -> (id: PackID, bytes: [UInt8], entries: [PackEntry]) {
+    /// The finished pack (its ID is the SHA-256 of these bytes: `PackID.hashing`).
+    func finish() throws -> (bytes: [UInt8], entries: [PackEntry]) {
         var header = [UInt8]()
         header.reserveCapacity(4 + entries.count * PackFormat.entrySize)
         header += withUnsafeBytes(of: UInt32(entries.count).littleEndian, Array.init)
@@ -51,6 +51,6 @@ final class PackWriter {
         bytes += withUnsafeBytes(of: UInt32(sealedHeader.count).littleEndian, Array.init)
         bytes += [PackFormat.cipherCode(algorithm), PackFormat.version]
         bytes += PackFormat.magic
-        return (PackID.hashing(bytes), bytes, entries)
+        return (bytes, entries)
     }
 }
