@@ -80,12 +80,13 @@ enum BlobCodec {
         return size
     }
 
-    /// Rounds up to a bucket of 1/64 of the size's power of two (at least 256 bytes): at most
-    /// about 1.6 % overhead (0.8 % on average), and the stored size keeps only the top six
-    /// bits of the real one.
+    /// Rounds up to a multiple of 1/128 of the size's next power of two (at least 256 bytes):
+    /// at most about 1.6 % overhead (about 0.5 % on average), and the stored size keeps only
+    /// the top seven bits of the real one. Readers take the payload length from the header,
+    /// so repositories written with other buckets (1/64 before 2026-11-25) read the same.
     static func paddedSize(_ size: Int) -> Int {
         let bits = Int.bitWidth - size.leadingZeroBitCount
-        let granule = max(256, 1 << max(0, bits - 6))
+        let granule = max(256, 1 << max(0, bits - 7))
         return (size + granule - 1) / granule * granule
     }
 }
