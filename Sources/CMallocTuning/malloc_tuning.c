@@ -12,7 +12,7 @@
 #include "CMallocTuning.h"
 
 __attribute__((constructor)) static void kura_tune_malloc(void) {
-    mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
     mallopt(M_ARENA_MAX, 1);
 }
