@@ -163,9 +163,12 @@ public final class Repository: @unchecked Sendable {
     func readIndexFile(_ name: ObjectName) async throws -> IndexFile {
         let object = "index \(name.name.prefix(8))"
         let plain = try openMetadata(try await getRecord(name, purpose: "index", object: object), purpose: "index", object: object)
-        if let file = IndexFileReader.decode(plain) { return file }
+        guard let json = IndexFileCompression.expand(plain) else {
+            throw RepositoryError.damaged(object: object, reason: "does not decompress")
+        }
+        if let file = IndexFileReader.decode(json) { return file }
         do {
-            return try JSONDecoder.kura.decode(IndexFile.self, from: Data(plain))
+            return try JSONDecoder.kura.decode(IndexFile.self, from: Data(json))
         } catch {
             throw RepositoryError.damaged(object: "index \(name.name.prefix(8))", reason: "does not parse")
         }
@@ -253,8 +256,7 @@ public final class Repository: @unchecked Sendable {
         try await writePack()
         while !packStores.isEmpty { try await finishOldestPackStore() }
         guard !unsavedIndex.isEmpty else { return }
-        let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: unsavedIndex))), purpose: "index")
-        try await backend.put(ObjectName(.index, IndexID.hashing(stored).hex), bytes: stored)
+        try await storeIndexFile(IndexFile(packs: unsavedIndex))
         unsavedIndex = []
     }
 

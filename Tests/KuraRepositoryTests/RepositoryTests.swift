@@ -63,13 +63,14 @@ struct RepositoryTests {
     }
 
     @Test func paddingHidesExactSizes() {
-        #expect(BlobCodec.paddedSize(1) == 256)
+        #expect(BlobCodec.paddedSize(1) == 64)
+        #expect(BlobCodec.paddedSize(65) == 128)
         #expect(BlobCodec.paddedSize(1_000_000) == 123 * 8192)   // buckets of 1/128 of 2^20
         #expect(BlobCodec.paddedSize(1_048_576) == 1_048_576)
         #expect(BlobCodec.paddedSize(1_048_577) == 1_048_576 + 16_384)   // 1/128 of 2^21
         for size in [1, 300, 5_000, 70_000, 1_048_575, 1_048_577, 4_194_304] {
             let padded = BlobCodec.paddedSize(size)
-            #expect(padded >= size && Double(padded) <= Double(size) * 1.016 + 256)
+            #expect(padded >= size && Double(padded) <= Double(size) * 1.016 + 64)
         }
     }
 

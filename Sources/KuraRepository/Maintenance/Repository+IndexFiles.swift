@@ -24,8 +24,14 @@ extension Repository {
     /// Writes an index file naming `packs`; every pack must already be stored.
     @discardableResult
     public func writeIndexFile(packs: [PackID: [PackEntry]]) async throws -> IndexID {
-        let list = packs.keys.sorted().map { IndexFile.Pack(id: $0, blobs: packs[$0] ?? []) }
-        let stored = try sealMetadata(Array(JSONEncoder.kura.encode(IndexFile(packs: list))), purpose: "index")
+        try await storeIndexFile(IndexFile(packs: packs.keys.sorted().map { IndexFile.Pack(id: $0, blobs: packs[$0] ?? []) }))
+    }
+
+    /// Stores an index file: JSON, compressed, sealed, named by the hash of what is stored.
+    @discardableResult
+    func storeIndexFile(_ file: IndexFile) async throws -> IndexID {
+        let json = Array(try JSONEncoder.kura.encode(file))
+        let stored = try sealMetadata(IndexFileCompression.compress(json), purpose: "index")
         let id = IndexID.hashing(stored)
         try await backend.put(ObjectName(.index, id.hex), bytes: stored)
         return id

@@ -80,13 +80,14 @@ enum BlobCodec {
         return size
     }
 
-    /// Rounds up to a multiple of 1/128 of the size's next power of two (at least 256 bytes):
-    /// at most about 1.6 % overhead (about 0.5 % on average), and the stored size keeps only
-    /// the top seven bits of the real one. Readers take the payload length from the header,
-    /// so repositories written with other buckets (1/64 before 2026-11-25) read the same.
+    /// Rounds up to a multiple of 1/128 of the size's next power of two, and of 64 bytes: at
+    /// most about 1.6 % overhead for large blobs (about 0.5 % on average), and the stored size
+    /// keeps only the top seven bits of the real one. Readers take the payload length from
+    /// the header, so repositories written with other buckets (1/64 and at least 256 bytes
+    /// before 2026-11-25) read the same.
     static func paddedSize(_ size: Int) -> Int {
         let bits = Int.bitWidth - size.leadingZeroBitCount
-        let granule = max(256, 1 << max(0, bits - 7))
+        let granule = max(64, 1 << max(0, bits - 7))
         return (size + granule - 1) / granule * granule
     }
 }
