@@ -1,2 +1,1 @@
 #include <sys/xattr.h>
-#include <malloc.h>
