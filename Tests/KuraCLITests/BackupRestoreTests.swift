@@ -101,6 +101,22 @@ import Testing
         #expect(original == restored, "\(TreeSnapshot.differences(original, restored))")
     }
 
+    /// A file whose size changed between lstat and read (here a /proc file, which lstat calls
+    /// empty) is stored with the size of what was read, so it restores and verifies.
+    @Test func fileSizedDifferentlyThanStatSaidRestoresAsRead() throws {
+        let path = "/proc/version"
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_size == 0, let text = try? String(contentsOfFile: path, encoding: .utf8),
+              !text.isEmpty else { return }   // no procfs here
+        let repo = try RepositoryScratch()
+        let backup = try repo.kura("backup", "--subject", "proc", path)
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let restore = try repo.kura("restore", "proc@1", "--target", repo.path("r"), "--verify")
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(try String(contentsOfFile: repo.path("r") + path, encoding: .utf8) == text)
+        #expect(try repo.kura("ls", "proc@1", "/proc").output.contains("\(text.utf8.count) "))
+    }
+
     /// Data shifted by an insertion is stored again only around the insertion.
     @Test func shiftedDataDeduplicates() throws {
         let repo = try RepositoryScratch()

@@ -16,7 +16,7 @@ public final class BackupRunner {
     private let onWarning: (String) -> Void
     private var progress = BackupProgress()
     private var summary = Generation.Summary()
-    private var hardlinkContent: [String: [BlobID]] = [:]
+    private var hardlinkContent: [String: (content: [BlobID], size: Int64)] = [:]
     private var lastReport = Date.distantPast
     private var started = Date()
     /// The generation's time: when the backup began, by Kura's clock.
@@ -221,9 +221,15 @@ public final class BackupRunner {
             progress.files += 1
             summary.bytes += node.size
             progress.bytesSeen += node.size
+            // The size is what was read: a file that grew or shrank since lstat (or a /proc
+            // file, which lstat calls empty) restores to the content the generation holds.
             switch try await archiveFile(path: path, shownPath: shownPath, node: node, parentNode: parentNode) {
-            case .blobs(let content): node.content = content
-            case .batched(let pending): batched = pending
+            case .blobs(let content, let size):
+                node.content = content
+                node.size = size
+            case .batched(let pending, let size):
+                batched = pending
+                node.size = size
             case nil:
                 summary.files -= 1
                 return nil
@@ -252,9 +258,9 @@ public final class BackupRunner {
         if let previous = parentNode, previous.kind == .file, previous.size == node.size, previous.mtime == node.mtime,
            previous.ctime == node.ctime, previous.inode == node.inode, let content = previous.content,
            content.allSatisfy(repository.hasBlob) {
-            return .blobs(content)
+            return .blobs(content, size: previous.size)
         }
-        if let key = node.hardlinkKey, let content = hardlinkContent[key] { return .blobs(content) }
+        if let key = node.hardlinkKey, let link = hardlinkContent[key] { return .blobs(link.content, size: link.size) }
 
         var descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | FileSystem.noAccessTime) }
         if descriptor < 0, errno == EPERM { descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
@@ -268,6 +274,7 @@ public final class BackupRunner {
         // While workers prepare one buffer's chunks, the next buffer is read and cut here,
         // then the prepared blobs are stored (encrypted and packed, in order).
         var content: [BlobID] = []
+        var size: Int64 = 0
         var (reading, spare) = (buffers[0], buffers[1])
         reading.reset()
         var preparing: BlobPreparation.Batch?
@@ -290,10 +297,12 @@ public final class BackupRunner {
             if ended, preparing == nil, node.hardlinkKey == nil, (1...SmallFileBatcher.largestFile).contains(reading.count) {
                 let pending = try await smallFiles.add(reading.available, lengths: lengths)
                 warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
-                return .batched(pending)
+                return .batched(pending, size: Int64(reading.count))
             }
             let batch = BlobPreparation.start(chunksOf: reading, lengths: lengths, repository: repository)
-            reading.consume(lengths.reduce(0, +))
+            let cut = lengths.reduce(0, +)
+            reading.consume(cut)
+            size += Int64(cut)
             if let preparing { content += try await BlobPreparation.store(await preparing.prepared(), in: repository) }
             preparing = batch
             spare.reset(keeping: reading)
@@ -302,8 +311,8 @@ public final class BackupRunner {
         }
         if let preparing { content += try await BlobPreparation.store(await preparing.prepared(), in: repository) }
         warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
-        if let key = node.hardlinkKey { hardlinkContent[key] = content }
-        return .blobs(content)
+        if let key = node.hardlinkKey { hardlinkContent[key] = (content, size) }
+        return .blobs(content, size: size)
     }
 
     private func warnIfChanged(_ descriptor: Int32, path: RawPath, shownPath: String, node: Node) {
@@ -329,9 +338,9 @@ public final class BackupRunner {
 
 /// A file's content as `archiveFile` found it.
 private enum FileContent {
-    case blobs([BlobID])
+    case blobs([BlobID], size: Int64)
     /// A small file's, known once the small-file batch is stored.
-    case batched(SmallFileBatcher.Pending)
+    case batched(SmallFileBatcher.Pending, size: Int64)
 }
 
 /// An entry of a directory being archived.
