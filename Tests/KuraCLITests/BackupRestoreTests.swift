@@ -117,6 +117,19 @@ import Testing
         #expect(try repo.kura("ls", "proc@1", "/proc").output.contains("\(text.utf8.count) "))
     }
 
+    /// A path selected through a symlinked folder (/var/run/x with /var/run → /run) restores:
+    /// the folder on the way is recorded as the directory it leads to.
+    @Test func pathThroughASymlinkedFolderRestores() throws {
+        let repo = try RepositoryScratch()
+        try repo.writeRandom("real/dir/f", size: 5000, seed: 3)
+        try FileManager.default.createSymbolicLink(atPath: repo.path("link"), withDestinationPath: repo.path("real"))
+        let selected = repo.path("link") + "/dir/f"
+        #expect(try repo.kura("backup", "--subject", "s", selected).status == 0)
+        let restore = try repo.kura("restore", "s@1", "--target", repo.path("r"), "--verify")
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(try repo.scratch.read("r" + selected) == (try repo.scratch.read("real/dir/f")))
+    }
+
     /// Data shifted by an insertion is stored again only around the insertion.
     @Test func shiftedDataDeduplicates() throws {
         let repo = try RepositoryScratch()

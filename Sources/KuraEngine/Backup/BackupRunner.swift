@@ -134,9 +134,12 @@ public final class BackupRunner {
         for (name, child) in trie.children.sorted(by: { $0.key < $1.key }) {
             let childPath = RawPath(path + "/" + name)
             let parentNode = parentTree?.nodes.first { $0.name == name }
+            // A folder on the way to a selected path is recorded as the directory it leads to,
+            // even through a symlink (/var/run → /run): what is selected needs a directory to
+            // be restored into.
             let info: stat
             do {
-                info = try FileSystem.lstat(childPath)
+                info = try child.isSelected ? FileSystem.lstat(childPath) : FileSystem.statFollowingLinks(childPath)
             } catch {
                 warn("\(error); skipped")
                 continue

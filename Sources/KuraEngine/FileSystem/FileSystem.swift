@@ -21,6 +21,15 @@ enum FileSystem {
         return info
     }
 
+    /// What `path` leads to, following symlinks.
+    static func statFollowingLinks(_ path: RawPath) throws -> stat {
+        var info = stat()
+        guard path.withCString({ fstatat(AT_FDCWD, $0, &info, 0) }) == 0 else {
+            throw Failure(path: path, operation: "cannot stat", code: errno)
+        }
+        return info
+    }
+
     static func fstat(_ descriptor: Int32, path: RawPath) throws -> stat {
         var info = stat()
         guard Glibc.fstat(descriptor, &info) == 0 else { throw Failure(path: path, operation: "cannot stat", code: errno) }
