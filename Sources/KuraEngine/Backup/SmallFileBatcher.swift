@@ -15,12 +15,18 @@ final class SmallFileBatcher {
     static let largestFile = 1024 * 1024
     private static let filesPerBatch = 256
 
+    /// A batch handed to the workers, with the files whose chunks it holds, in order.
+    private struct Flight {
+        let batch: BlobPreparation.Batch
+        let files: [(pending: Pending, chunks: Int)]
+    }
+
     private let repository: Repository
     private var filling = FileBuffer(capacity: 4 * 1024 * 1024)
     private var spare = FileBuffer(capacity: 4 * 1024 * 1024)
     private var lengths: [Int] = []
     private var files: [(pending: Pending, chunks: Int)] = []
-    private var inFlight: (batch: BlobPreparation.Batch, files: [(pending: Pending, chunks: Int)])?
+    private var inFlight: Flight?
 
     init(repository: Repository) { self.repository = repository }
 
@@ -37,29 +43,26 @@ final class SmallFileBatcher {
     /// Stores every file added so far: afterwards each one's `Pending` holds its content.
     func drain() async throws {
         try await dispatch()
-        if let flight = inFlight {
-            inFlight = nil
-            try await store(flight)
-        }
+        try await storeInFlight()
     }
 
     /// Starts preparing the gathered files, then stores the batch before (whose buffer the
     /// next files are read into).
     private func dispatch() async throws {
         guard !files.isEmpty else { return }
-        let started = (batch: BlobPreparation.start(chunksOf: filling, lengths: lengths, repository: repository), files: files)
+        let started = Flight(batch: BlobPreparation.start(chunksOf: filling, lengths: lengths, repository: repository),
+                             files: files)
         lengths = []
         files = []
-        if let flight = inFlight {
-            inFlight = nil
-            try await store(flight)
-        }
+        try await storeInFlight()
         inFlight = started
         swap(&filling, &spare)
         filling.reset()
     }
 
-    private func store(_ flight: (batch: BlobPreparation.Batch, files: [(pending: Pending, chunks: Int)])) async throws {
+    private func storeInFlight() async throws {
+        guard let flight = inFlight else { return }
+        inFlight = nil
         let prepared = await flight.batch.prepared()
         var next = 0
         for file in flight.files {
