@@ -277,20 +277,26 @@ import Testing
     @Test(arguments: [SIGTERM, SIGINT])
     func interruptedDrillRemovesItsScratch(signal number: Int32) throws {
         let repo = try RepositoryScratch()
-        for index in 0..<4 { try repo.writeRandom("data/f\(index)", size: 20_000_000, seed: UInt64(index * 2 + 21)) }
+        // Enough data that the drill is still restoring when the signal comes (restores got
+        // faster; with 80 MB a loaded machine sometimes saw the drill finish first).
+        for index in 0..<8 { try repo.writeRandom("data/f\(index)", size: 20_000_000, seed: UInt64(index * 2 + 21)) }
         #expect(try repo.kura("backup", "--subject", "s", repo.path("data")).status == 0)
         let scratch = try Self.scratchFolder(repo)
         let process = try repo.scratch.start(Tools.kura, ["drill", "s", "--sample", "100%", "--scratch", scratch],
                                              environment: repo.environment)
         let deadline = Date().addingTimeInterval(60)
         var sawData = false
+        // Looked for in-process (a shell per look took long enough for the drill to finish).
         while process.isRunning, Date() < deadline {
-            if let folder = try FileManager.default.contentsOfDirectory(atPath: scratch).first,
-               (try? repo.shell("find '\(scratch)/\(folder)' -type f -size +1k | head -1").output.isEmpty) == false {
+            let entries = FileManager.default.enumerator(atPath: scratch)?.compactMap { $0 as? String } ?? []
+            if entries.contains(where: { entry in
+                guard let info = try? FileManager.default.attributesOfItem(atPath: "\(scratch)/\(entry)") else { return false }
+                return info[.type] as? FileAttributeType == .typeRegular && (info[.size] as? Int ?? 0) > 1024
+            }) {
                 sawData = true
                 break
             }
-            usleep(5000)
+            usleep(2000)
         }
         #expect(sawData, "the drill wrote into its scratch folder")
         kill(process.processIdentifier, number)
