@@ -170,7 +170,7 @@ public final class Repository: @unchecked Sendable {
         do {
             return try JSONDecoder.kura.decode(IndexFile.self, from: Data(json))
         } catch {
-            throw RepositoryError.damaged(object: "index \(name.name.prefix(8))", reason: "does not parse")
+            throw RepositoryError.damaged(object: object, reason: "does not parse")
         }
     }
 

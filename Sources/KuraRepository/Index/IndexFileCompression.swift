@@ -11,10 +11,8 @@ enum IndexFileCompression {
 
     static func compress(_ json: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(json.count))
-        let size = out.withUnsafeMutableBytes { target in
-            json.withUnsafeBytes { ZSTD_compress(target.baseAddress, target.count, $0.baseAddress, $0.count, 3) }
-        }
-        guard ZSTD_isError(size) == 0 else { return json }   // stored plain; readers take either
+        let size = out.withUnsafeMutableBytes { target in json.withUnsafeBytes { BlobCodec.compress($0, into: target) } }
+        guard let size else { return json }   // stored plain; readers take either
         out.removeLast(out.count - size)
         return out
     }

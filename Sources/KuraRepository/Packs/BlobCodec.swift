@@ -71,7 +71,7 @@ enum BlobCodec {
 
     /// Compresses with zstd level 3 into `out`; returns the length, or nil when the input is
     /// empty or zstd fails.
-    private static func compress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+    static func compress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
         guard input.count > 0 else { return nil }
         let size = ZstdContextPool.compression.withContext {
             ZSTD_compressCCtx($0, out.baseAddress, out.count, input.baseAddress, input.count, 3)
