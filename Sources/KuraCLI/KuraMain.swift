@@ -9,6 +9,10 @@ public enum KuraMain {
             FileHandle.standardError.write(Data("kura: KURA_TEST_NOW=\(invalid) is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)\n".utf8))
             exit(ExitStatus.usage.rawValue)
         }
+        if let problem = CommandSpelling.problem(in: Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("kura: \(problem)\n".utf8))
+            exit(ExitStatus.usage.rawValue)
+        }
         do {
             var command = try KuraCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

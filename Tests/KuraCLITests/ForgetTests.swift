@@ -99,6 +99,7 @@ import Testing
             (["forget", "--keep-weekly", "many"], 2),
             (["forget", "--keep-within", "3x"], 2),
             (["forget", "--keep-within", "-2d"], 2),
+            (["forget", "--keep-within", "1m"], 2),
             (["forget"], 2),
             (["forget", "--keep-last", "0"], 2),
             (["forget", "--dry-run", "--subject", "s"], 2),

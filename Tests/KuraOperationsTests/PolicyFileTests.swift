@@ -22,7 +22,7 @@ import Testing
         #expect(policy.repositories["main"]?.passwordFile == "/etc/kura/main.pw")
         #expect(policy.repositories["offsite"]?.passwordCommand == "cat /etc/kura/offsite.pw")
         #expect(policy.repositories["offsite"]?.s3Region == "eu-central-1")
-        #expect(policy.subject(named: "etc")?.keep.within == TimeInterval(2 * 86_400))
+        #expect(policy.subject(named: "etc")?.keep.within == KeepWithin(days: 2))
     }
 
     /// Each kind of mistake is reported with the line it is on.

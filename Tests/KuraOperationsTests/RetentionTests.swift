@@ -77,8 +77,10 @@ import Testing
             }
         }
         if let within = rules.within, let newest = newestFirst.first(where: { $0.time <= now })?.time {
-            for candidate in newestFirst where candidate.time > newest.addingTimeInterval(-within) {
-                reasons[candidate.number, default: []].insert("within \(Durations.format(within))")
+            // The rule sets below use days and hours only: fixed lengths in UTC.
+            let span = TimeInterval(within.days) * 86_400 + within.seconds
+            for candidate in newestFirst where candidate.time > newest.addingTimeInterval(-span) {
+                reasons[candidate.number, default: []].insert("within \(within)")
             }
         }
         return reasons
@@ -88,10 +90,10 @@ import Testing
         KeepRules(last: 5),
         KeepRules(hourly: 30),
         KeepRules(daily: 14, weekly: 8, monthly: 24, yearly: 10),
-        KeepRules(last: 2, weekly: 3, within: 10 * 86_400),
+        KeepRules(last: 2, weekly: 3, within: KeepWithin(days: 10)),
         KeepRules(monthly: 500),
         KeepRules(hourly: 48, daily: 30, monthly: Int.max),
-        KeepRules(within: 3600),
+        KeepRules(within: KeepWithin(seconds: 3600)),
     ]
 
     /// Three years of irregular backups (bursts, gaps of weeks, several per hour) against the model.
@@ -171,15 +173,36 @@ import Testing
     @Test func keepWithinIsRelativeToTheNewestGeneration() {
         let times = ["2024-01-01T00:00:00Z", "2024-01-05T00:00:00Z", "2024-01-09T00:00:00Z", "2024-01-10T00:00:00Z"].map(Self.time)
         let now = Self.time("2025-06-01T00:00:00Z")
-        let result = Self.plan(times, KeepRules(within: 6 * 86_400), now: now)
+        let result = Self.plan(times, KeepRules(within: KeepWithin(days: 6)), now: now)
         #expect(result.kept.map(\.candidate.number) == [4, 3, 2])
         #expect(result.kept.first?.reasons.map(\.description) == ["within 6d"])
         // Exactly the duration before the newest is outside, as in restic.
-        let boundary = Self.plan(times, KeepRules(within: 9 * 86_400), now: now)
+        let boundary = Self.plan(times, KeepRules(within: KeepWithin(days: 9)), now: now)
         #expect(boundary.removed.map(\.candidate.number) == [1])
         let future = times + [Self.time("2030-01-01T00:00:00Z")]
-        let withFuture = Self.plan(future, KeepRules(within: 2 * 86_400), now: now)
+        let withFuture = Self.plan(future, KeepRules(within: KeepWithin(days: 2)), now: now)
         #expect(withFuture.kept.map(\.candidate.number) == [5, 4, 3])
+    }
+
+    /// Months and years are calendar spans counted back from the newest generation as restic's
+    /// AddDate does (31 August less 6 months is 3 March); `m` alone is refused, `min` is minutes.
+    @Test func keepWithinCountsCalendarMonthsAndYears() throws {
+        let newest = Self.time("2025-08-31T12:00:00Z")
+        #expect(try KeepWithin(parsing: "6mo").start(before: newest) == Self.time("2025-03-03T12:00:00Z"))
+        #expect(try KeepWithin(parsing: "1y").start(before: Self.time("2024-02-29T00:00:00Z")) == Self.time("2023-03-01T00:00:00Z"))
+        #expect(try KeepWithin(parsing: "1y2mo3d4h").start(before: newest) == Self.time("2024-06-28T08:00:00Z"))
+        #expect(try KeepWithin(parsing: "13mo").start(before: Self.time("2025-01-15T00:00:00Z")) == Self.time("2023-12-15T00:00:00Z"))
+        #expect(try KeepWithin(parsing: "90min") == KeepWithin(seconds: 5400))
+        #expect(try KeepWithin(parsing: "2w") == KeepWithin(days: 14))
+        #expect(throws: KeepWithin.ParseError.ambiguousMinutesOrMonths("1m")) { try KeepWithin(parsing: "1m") }
+        for bad in ["", "0d", "3x", "-2d", "d", "1.5d", "5"] {
+            #expect(throws: KeepWithin.ParseError.invalid(bad)) { try KeepWithin(parsing: bad) }
+        }
+
+        let times = ["2025-01-31T00:00:00Z", "2025-03-02T00:00:00Z", "2025-03-04T00:00:00Z", "2025-08-31T00:00:00Z"].map(Self.time)
+        let result = Self.plan(times, KeepRules(within: try KeepWithin(parsing: "6mo")), now: Self.time("2025-09-01T00:00:00Z"))
+        #expect(result.kept.map(\.candidate.number) == [4, 3])
+        #expect(result.kept.first?.reasons.map(\.description) == ["within 6mo"])
     }
 
     @Test func subjectsAreDecidedSeparately() {
@@ -193,7 +216,7 @@ import Testing
     }
 
     @Test func rulesSummaryNamesEveryRule() {
-        #expect(KeepRules(last: 3, daily: 7, monthly: Int.max, within: 93_600).summary == "last 3, daily 7, monthly unlimited, within 1d2h")
+        #expect(KeepRules(last: 3, daily: 7, monthly: Int.max, within: KeepWithin(days: 1, seconds: 7200)).summary == "last 3, daily 7, monthly unlimited, within 1d2h")
         #expect(KeepRules(last: 0).summary == "no rule")
     }
 }

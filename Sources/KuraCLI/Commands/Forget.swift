@@ -43,7 +43,8 @@ struct Forget: AsyncParsableCommand {
     @Option(name: .customLong("keep-yearly"), help: ArgumentHelp("… of the last N years.", valueName: "N"))
     var yearly: KeepCount?
     @Option(name: .customLong("keep-within"),
-            help: ArgumentHelp("Keep generations younger than DURATION (e.g. 36h, 2w) before the newest.", valueName: "DURATION"))
+            help: ArgumentHelp("Keep generations younger than SPAN before the newest (e.g. 36h, 2w, 6mo, 1y; m alone is refused: mo or min).",
+                               valueName: "SPAN"))
     var within: String?
 
     @Flag(help: "Use each subject's `keep` rules from the policy file instead of flags.")
@@ -63,12 +64,12 @@ struct Forget: AsyncParsableCommand {
 
     var rules: KeepRules {
         KeepRules(last: last?.value, hourly: hourly?.value, daily: daily?.value, weekly: weekly?.value,
-                  monthly: monthly?.value, yearly: yearly?.value, within: within.flatMap(Durations.parse))
+                  monthly: monthly?.value, yearly: yearly?.value, within: within.flatMap { try? KeepWithin(parsing: $0) })
     }
 
     func validate() throws {
-        if let within, Durations.parse(within) == nil {
-            throw ValidationError("--keep-within takes a duration such as 90m, 36h, 7d or 2w, not \"\(within)\"")
+        if let within {
+            do { _ = try KeepWithin(parsing: within) } catch { throw ValidationError("--\(error)") }
         }
         if policy {
             if !rules.isEmpty { throw ValidationError("use either --policy or --keep-* flags, not both") }

@@ -1,12 +1,13 @@
 /// Why a backup did not start.
 public enum BackupError: Error, CustomStringConvertible {
-    /// A path to back up does not exist: backing up the rest would make a generation that
-    /// looks complete but is not.
-    case pathMissing(String)
+    /// None of the paths to back up exists (a missing path among others is skipped with a
+    /// warning, as an unmounted disk must not leave the rest without a backup).
+    case noPathExists([String])
 
     public var description: String {
         switch self {
-        case .pathMissing(let path): "\(path) does not exist; nothing was backed up"
+        case .noPathExists(let paths):
+            "\(paths.joined(separator: ", ")) \(paths.count == 1 ? "does" : "do") not exist; nothing was backed up"
         }
     }
 }

@@ -50,11 +50,10 @@ public final class BackupRunner {
         try repository.require(.writeGenerations)
         started = Date()
         startTime = KuraClock.now
-        var info = stat()
-        for path in options.paths where lstat(path, &info) != 0 { throw BackupError.pathMissing(path) }
+        let paths = try existingPaths().map(absolutePath)
         defer { estimator.cancel() }
         if options.estimateTotals {
-            estimator.start(paths: options.paths.map(absolutePath), excludes: excludes, oneFileSystem: options.oneFileSystem)
+            estimator.start(paths: paths, excludes: excludes, oneFileSystem: options.oneFileSystem)
         }
         let existing = try await repository.generations().valid
         let parent = existing.last { $0.generation.subject == options.subject }
@@ -69,7 +68,6 @@ public final class BackupRunner {
             parentRoot = cachedTrees[cache.root]
         }
 
-        let paths = options.paths.map(absolutePath)
         let trie = PathTrie()
         for path in paths { trie.insert(path) }
         let root = try await archiveSelected(trie, path: "", parentTree: parentRoot)
@@ -89,6 +87,21 @@ public final class BackupRunner {
                                                                                  subject: options.subject)
         }
         return StoredGeneration(id: id, generation: generation)
+    }
+
+    /// The selected paths that exist; each missing one is a warning. Fails only when none does.
+    private func existingPaths() throws -> [String] {
+        var info = stat()
+        var existing: [String] = []
+        for path in options.paths {
+            if lstat(path, &info) == 0 {
+                existing.append(path)
+            } else {
+                warn("\(path): \(errno == ENOENT ? "does not exist" : String(cString: strerror(errno))); skipped")
+            }
+        }
+        guard !existing.isEmpty else { throw BackupError.noPathExists(options.paths) }
+        return existing
     }
 
     /// Stores a directory's tree. When it equals the parent generation's tree for the same

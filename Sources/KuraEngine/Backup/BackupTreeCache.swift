@@ -15,11 +15,25 @@ struct BackupTreeCache: Codable {
     var root: BlobID
     var trees: [BlobID: Tree]
 
-    static func folder() -> URL {
+    /// Kura's cache folder, `$XDG_CACHE_HOME/kura` (else `~/.cache/kura`).
+    static func kuraCacheFolder() -> URL {
         let environment = ProcessInfo.processInfo.environment
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
-        return URL(fileURLWithPath: base).appendingPathComponent("kura/trees")
+        return URL(fileURLWithPath: base).appendingPathComponent("kura")
+    }
+
+    static func folder() -> URL { kuraCacheFolder().appendingPathComponent("trees") }
+
+    /// Marks Kura's cache folder with a CACHEDIR.TAG (bford.info/cachedir), so that backup
+    /// tools that honour the tag leave it out.
+    static func tagCacheFolder() {
+        let tag = kuraCacheFolder().appendingPathComponent("CACHEDIR.TAG")
+        guard !FileManager.default.fileExists(atPath: tag.path) else { return }
+        let text = "Signature: 8a477f597d28d172789f06886806bc55\n"
+            + "# This file is a cache directory tag created by kura.\n"
+            + "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+        FileManager.default.createFile(atPath: tag.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644])
     }
 
     static func file(repository: RepositoryID, subject: String) -> URL {
@@ -41,6 +55,7 @@ struct BackupTreeCache: Codable {
         guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])) != nil,
               let data = try? JSONEncoder().encode(self) else { return }
+        Self.tagCacheFolder()
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = try? FileHandle(forWritingTo: temporary) else { return }

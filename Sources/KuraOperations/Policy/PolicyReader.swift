@@ -92,7 +92,7 @@ struct PolicyReader {
                          weekly: integer(table, "weekly", at: path, minimum: 0),
                          monthly: integer(table, "monthly", at: path, minimum: 0),
                          yearly: integer(table, "yearly", at: path, minimum: 0),
-                         within: duration(table, "within", at: path))
+                         within: keepWithin(table, at: path))
     }
 
     private mutating func readDrill(_ table: TOMLTable, at path: [String]) -> DrillPolicy? {
@@ -180,6 +180,16 @@ struct PolicyReader {
             return nil
         }
         return seconds
+    }
+
+    private mutating func keepWithin(_ table: TOMLTable, at path: [String]) -> KeepWithin? {
+        guard let text = string(table, "within", at: path, required: false) else { return nil }
+        do {
+            return try KeepWithin(parsing: text)
+        } catch {
+            problem(at: path + ["within"], "\(error)")
+            return nil
+        }
     }
 
     private mutating func present(_ table: TOMLTable, _ key: String, at path: [String], required: Bool) -> (any TOMLValueConvertible)? {

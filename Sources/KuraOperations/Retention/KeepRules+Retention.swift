@@ -4,7 +4,7 @@ extension KeepRules {
     /// Whether any rule keeps something. A count of 0 is no rule (as in restic), so
     /// `--keep-last 0` alone can never mean "forget everything".
     public var hasAnyRule: Bool {
-        BucketRule.allCases.contains { count(for: $0) > 0 } || (within ?? 0) > 0
+        BucketRule.allCases.contains { count(for: $0) > 0 } || within.map { !$0.isZero } == true
     }
 
     /// The count a counted rule keeps; 0 when the rule is not set.
@@ -27,7 +27,7 @@ extension KeepRules {
             guard count > 0 else { return nil }
             return count == Int.max ? "\(rule.rawValue) unlimited" : "\(rule.rawValue) \(count)"
         }
-        if let within, within > 0 { parts.append("within \(Durations.format(within))") }
+        if let within, !within.isZero { parts.append("within \(within)") }
         return parts.isEmpty ? "no rule" : parts.joined(separator: ", ")
     }
 }

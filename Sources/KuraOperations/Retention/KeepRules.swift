@@ -8,11 +8,11 @@ public struct KeepRules: Sendable, Equatable {
     public var weekly: Int?
     public var monthly: Int?
     public var yearly: Int?
-    /// Keep every generation younger than this.
-    public var within: TimeInterval?
+    /// Keep every generation younger than this, before the newest.
+    public var within: KeepWithin?
 
     public init(last: Int? = nil, hourly: Int? = nil, daily: Int? = nil, weekly: Int? = nil,
-                monthly: Int? = nil, yearly: Int? = nil, within: TimeInterval? = nil) {
+                monthly: Int? = nil, yearly: Int? = nil, within: KeepWithin? = nil) {
         self.last = last
         self.hourly = hourly
         self.daily = daily

@@ -45,9 +45,9 @@ public enum Retention {
         var removed: [RetentionDecision] = []
         for (position, candidate) in newestFirst.enumerated() {
             var reasons: [KeepReason] = []
-            if let within = rules.within, within > 0 {
+            if let within = rules.within, !within.isZero {
                 // With every generation in the future there is no newest to measure from: keep all.
-                if newest.map({ candidate.time > $0.addingTimeInterval(-within) }) ?? true {
+                if newest.map({ candidate.time > within.start(before: $0) }) ?? true {
                     reasons.append(.within(within))
                 }
             }

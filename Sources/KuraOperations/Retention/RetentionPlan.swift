@@ -25,13 +25,13 @@ public enum KeepReason: Sendable, Equatable, CustomStringConvertible {
     /// because the rule had counts left).
     case bucket(BucketRule, oldest: Bool)
     /// Younger than the duration, measured from the subject's newest generation.
-    case within(TimeInterval)
+    case within(KeepWithin)
 
     /// "last", "daily", "oldest monthly", "within 30d".
     public var description: String {
         switch self {
         case .bucket(let rule, let oldest): oldest ? "oldest \(rule.rawValue)" : rule.rawValue
-        case .within(let duration): "within \(Durations.format(duration))"
+        case .within(let span): "within \(span)"
         }
     }
 }

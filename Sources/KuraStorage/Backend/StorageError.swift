@@ -3,6 +3,8 @@
 public enum StorageError: Error, Equatable, Sendable {
     /// No repository storage at this location.
     case locationMissing(String)
+    /// `create` found other files where a repository should go (never mixed into a folder).
+    case locationNotEmpty(String)
     case notFound(ObjectName)
     case invalidName(String)
     /// The object's stored bytes are shorter than asked for (a truncated object).
@@ -27,6 +29,8 @@ extension StorageError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .locationMissing(let location): "no repository storage at \(location)"
+        case .locationNotEmpty(let location):
+            "\(location) is not empty and is not a Kura repository; name a new or empty folder"
         case .notFound(let name): "object \(name) does not exist"
         case .invalidName(let name): "\"\(name)\" is not a valid object name"
         case .shortRead(let name, let expected, let got): "object \(name) is truncated (read \(got) of \(expected) bytes)"

@@ -26,6 +26,13 @@ public struct LocalBackend: StorageBackend {
     }
 
     public func create() async throws {
+        if LocalFiles.isDirectory(root) {
+            // A freshly made file system's root holds lost+found: still an empty disk.
+            let expected = Set(ObjectKind.allCases.map(\.rawValue) + ["lost+found"])
+            guard try LocalFiles.entries(root).allSatisfy(expected.contains) else {
+                throw StorageError.locationNotEmpty(root)
+            }
+        }
         try LocalFiles.makeDirectories(root)
         for kind in ObjectKind.allCases {
             try LocalFiles.makeDirectory(directory(for: kind))
