@@ -15,14 +15,17 @@ enum DrillChart {
         }
         let width = 800.0, height = 180.0, left = 120.0, bottom = 150.0, top = 12.0
         let rto = subject.rto ?? drills.compactMap(\.rto).last
-        let highest = max(drills.map(\.estimatedFullSeconds).max() ?? 1, rto ?? 0, 1) * 1.15
-        func y(_ seconds: Double) -> Double { bottom - (seconds / highest) * (bottom - top) }
+        let scale = Scale(times: drills.map(\.estimatedFullSeconds), rto: rto)
+        func y(_ seconds: Double) -> Double { bottom - scale.fraction(seconds) * (bottom - top) }
         let slot = (width - left - 10) / Double(max(drills.count, 8))
         var svg = "<svg class=\"drill-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" "
             + "width=\"\(f(width))\" height=\"\(f(height))\" role=\"img\" aria-label=\"drills of \(HTML.escape(subject.name))\">\n"
         svg += "<line x1=\"\(f(left))\" y1=\"\(f(bottom))\" x2=\"\(f(width - 10))\" y2=\"\(f(bottom))\" stroke=\"#8c959f\"/>\n"
-        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(top + 8))\" text-anchor=\"end\">\(Durations.format(highest))</text>\n"
-        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bottom))\" text-anchor=\"end\">0</text>\n"
+        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(top + 8))\" text-anchor=\"end\">\(label(scale.highest))</text>\n"
+        svg += "<text x=\"\(f(left - 6))\" y=\"\(f(bottom))\" text-anchor=\"end\">\(scale.isLogarithmic ? label(scale.lowest) : "0")</text>\n"
+        if scale.isLogarithmic {
+            svg += "<text class=\"log-scale\" x=\"\(f(left - 6))\" y=\"\(f((top + bottom) / 2))\" text-anchor=\"end\">log scale</text>\n"
+        }
         for (position, drill) in drills.enumerated() {
             let x = left + Double(position) * slot + slot * 0.15
             let barTop = y(drill.estimatedFullSeconds)
@@ -48,4 +51,30 @@ enum DrillChart {
     }
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    static func label(_ seconds: Double) -> String {
+        seconds < 60 ? String(format: seconds < 10 ? "%.1f s" : "%.0f s", seconds) : Durations.format(seconds)
+    }
+
+    /// The vertical axis. Linear from 0 while the bars take a fair part of it; when the RTO is
+    /// over 20 times the longest restore (seconds against half an hour), logarithmic, so the
+    /// bars stay readable next to the RTO line instead of shrinking to a pixel.
+    struct Scale {
+        let lowest: Double
+        let highest: Double
+        let isLogarithmic: Bool
+
+        init(times: [Double], rto: Double?) {
+            let longest = max(times.max() ?? 0, 0.1)
+            highest = max(longest, rto ?? 0) * 1.15
+            isLogarithmic = highest > longest * 1.15 * 20
+            lowest = isLogarithmic ? max(min(times.filter { $0 > 0 }.min() ?? longest, longest) / 4, 0.01) : 0
+        }
+
+        /// Where `seconds` falls between the bottom (0) and the top (1).
+        func fraction(_ seconds: Double) -> Double {
+            guard isLogarithmic else { return seconds / highest }
+            return max(0, log(max(seconds, lowest) / lowest) / log(highest / lowest))
+        }
+    }
 }

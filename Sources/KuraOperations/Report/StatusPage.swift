@@ -71,7 +71,9 @@ public enum StatusPage {
         targets.append("RTO " + (subject.rto.map(Durations.format) ?? "none"))
         if let drill = subject.drillPolicy { targets.append("drill every \(Durations.format(drill.every))") }
         if !subject.inPolicy { targets.append("not in the policy") }
-        html += "<p class=\"muted\">\(targets.joined(separator: " · ")) · \(subject.generationCount) generations</p>\n"
+        let counts = subject.copies.map { "\($0.generationCount) generation\($0.generationCount == 1 ? "" : "s") in \(HTML.escape($0.repository))" }
+        targets.append(counts.isEmpty ? "no generation" : counts.joined(separator: ", "))
+        html += "<p class=\"muted\">\(targets.joined(separator: " · "))</p>\n"
         if !subject.breaches.isEmpty || !subject.warnings.isEmpty {
             html += "<ul class=\"problems\">\n"
             for breach in subject.breaches { html += "<li class=\"breach\">\(HTML.escape(breach))</li>\n" }

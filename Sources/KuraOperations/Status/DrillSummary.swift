@@ -1,6 +1,6 @@
 import Foundation
 
-/// One drill, judged against the RTO in force now (else the one it was recorded with).
+/// One drill, judged against the stricter of the RTO in force now and the one it ran with.
 public struct DrillSummary: Sendable {
     public var repository: String
     public var generationNumber: Int

@@ -64,7 +64,9 @@ extension StatusReport {
             }
         }
         copy.drills = contents.drills.filter { $0.subject == subject }.sorted { $0.time < $1.time }.map { record in
-            let target = rto ?? record.rtoSeconds
+            // The stricter of the RTO in force and the one the drill ran with: status never
+            // passes a drill that itself reported its RTO breached.
+            let target = [rto, record.rtoSeconds].compactMap { $0 }.min()
             let result: DrillResult = !record.mismatches.isEmpty ? .failed
                 : (target.map { record.estimatedFullSeconds > $0 } ?? false) ? .overRTO : .passed
             return DrillSummary(repository: repository.name, generationNumber: record.generationNumber, time: record.time,
