@@ -9,7 +9,7 @@ struct KuraCommand: AsyncParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Repository", subcommands: [Init.self, Check.self, Unlock.self, Audit.self]),
             CommandGroup(name: "Keys", subcommands: [Key.self, AccessReviewCommand.self]),
-            CommandGroup(name: "Backups", subcommands: [Backup.self, Generations.self, List.self, Diff.self, Restore.self, Copy.self]),
+            CommandGroup(name: "Backups", subcommands: [Backup.self, Generations.self, List.self, Find.self, Diff.self, Stats.self, Restore.self, Dump.self, Copy.self]),
             CommandGroup(name: "Files", subcommands: [Encrypt.self, Decrypt.self, Keygen.self]),
             CommandGroup(name: "Operations", subcommands: [Run.self, Schedule.self, PolicyCommand.self]),
             CommandGroup(name: "Assurance", subcommands: [Status.self, Drill.self, RunbookCommand.self]),

@@ -57,7 +57,16 @@ public enum KuraTime {
         var whole = floor(seconds)
         var nanos = Int(((seconds - whole) * 1e9).rounded())
         if nanos >= 1_000_000_000 { whole += 1; nanos -= 1_000_000_000 }
-        var time = time_t(whole)
+        return format(seconds: Int64(whole), nanoseconds: nanos)
+    }
+
+    /// A file time exactly as stat(2) gave it (a Date would round its nanoseconds).
+    public static func format(_ time: Timestamp) -> String {
+        format(seconds: time.seconds, nanoseconds: Int(time.nanoseconds))
+    }
+
+    private static func format(seconds: Int64, nanoseconds nanos: Int) -> String {
+        var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
