@@ -66,6 +66,7 @@ struct Backup: AsyncParsableCommand {
                     throw CommandFailure(message: "cannot read the exclude file \(excludeFile)", status: .failure)
                 }
             }
+            _ = try GlobMatcher(patterns: options.excludes)
             options.oneFileSystem = options.oneFileSystem || oneFileSystem
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress

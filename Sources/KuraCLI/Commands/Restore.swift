@@ -43,6 +43,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            _ = try GlobMatcher(patterns: includes + excludes)
             try await repository.forGeneration(generation).withLockedRepository(command: "restore") { opened in
                 let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
                 var options = RestoreOptions(target: target)

@@ -94,6 +94,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as ScheduleUnits.Failure:
         return (error.description, .usage)
+    case let error as GlobError:
+        return (error.description, .usage)
     case let error as BackupError:
         return (error.description, .failure)
     case let error as RestoreError:

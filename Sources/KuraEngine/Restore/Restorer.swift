@@ -29,13 +29,13 @@ public final class Restorer: @unchecked Sendable {
     private static let smallFileSize: Int64 = 256 * 1024
 
     public init(repository: Repository, generation: StoredGeneration, options: RestoreOptions,
-                onWarning: @escaping (String) -> Void = { _ in }) {
+                onWarning: @escaping (String) -> Void = { _ in }) throws(GlobError) {
         self.repository = repository
         self.generation = generation
         self.options = options
         self.onWarning = onWarning
-        excludes = GlobMatcher(patterns: options.excludes)
-        includes = GlobMatcher(patterns: options.includes)
+        excludes = try GlobMatcher(patterns: options.excludes)
+        includes = try GlobMatcher(patterns: options.includes)
     }
 
     public func run() async throws -> RestoreSummary {
