@@ -99,7 +99,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
     case let error as BackupError:
         return (error.description, .failure)
     case let error as RestoreError:
-        return (error.description, .failure)
+        guard case .stopped(_, _, let cause) = error else { return (error.description, .failure) }
+        return (error.description, describe(cause).1)
     case let error as CopyError:
         return (error.description, copyStatus(error))
     case let error as StatusError:
