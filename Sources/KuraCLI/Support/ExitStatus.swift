@@ -44,8 +44,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 private func exit(for error: any Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
     let (message, status) = describe(error)
-    let line = message.replacingOccurrences(of: "\n", with: " ")
-    FileHandle.standardError.write(Data("kura: \(line)\n".utf8))
+    Output.error("kura: \(message)")
     return ExitCode(status.rawValue)
 }
 
