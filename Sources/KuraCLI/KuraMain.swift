@@ -6,7 +6,7 @@ import KuraRepository
 public enum KuraMain {
     public static func run() async {
         if let invalid = KuraClock.invalidTestNow {
-            FileHandle.standardError.write(Data("kura: KURA_TEST_NOW=\(invalid) is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)\n".utf8))
+            Output.error("kura: KURA_TEST_NOW=\(invalid) is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)")
             exit(ExitStatus.usage.rawValue)
         }
         if let problem = CommandSpelling.problem(in: Array(CommandLine.arguments.dropFirst())) {
@@ -25,7 +25,7 @@ public enum KuraMain {
             ScratchInterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((KuraCommand.fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((TerminalText.escapeLines(KuraCommand.fullMessage(for: error)) + "\n").utf8))
                 exit(ExitStatus.usage.rawValue)
             }
             KuraCommand.exit(withError: error)

@@ -13,7 +13,7 @@ struct SizeEstimatorTests {
         try FileManager.default.createSymbolicLink(atPath: root + "/a/link", withDestinationPath: "one")
 
         let estimator = SizeEstimator()
-        estimator.start(paths: [root], excludes: GlobMatcher(patterns: ["*.tmp"]), oneFileSystem: false)
+        estimator.start(paths: [root], excludes: try GlobMatcher(patterns: ["*.tmp"]), oneFileSystem: false)
         let deadline = Date().addingTimeInterval(10)
         while estimator.totals == nil, Date() < deadline { usleep(1000) }
         let totals = try #require(estimator.totals)

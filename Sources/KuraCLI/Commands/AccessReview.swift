@@ -45,7 +45,7 @@ struct AccessReviewCommand: AsyncParsableCommand {
             if json {
                 FileHandle.standardOutput.write(try review.jsonDocument() + Data("\n".utf8))
             } else {
-                FileHandle.standardOutput.write(Data(review.table().utf8))
+                Output.document(review.table())
             }
             if review.isFlagged { throw ExitCode(ExitStatus.accessFlagged.rawValue) }
         }

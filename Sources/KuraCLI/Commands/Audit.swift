@@ -30,7 +30,7 @@ struct AuditLogCommand: AsyncParsableCommand {
                                      "host": entry.host, "previous": entry.previous?.hex ?? NSNull()])
                 } else {
                     let details = entry.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                    print(String(format: "%5d  ", entry.sequence) + formatter.string(from: entry.time)
+                    Output.line(String(format: "%5d  ", entry.sequence) + formatter.string(from: entry.time)
                           + "  \(entry.actor.short)  \(entry.action)" + (details.isEmpty ? "" : "  \(details)"))
                 }
             }

@@ -66,6 +66,7 @@ struct Backup: AsyncParsableCommand {
                     throw CommandFailure(message: "cannot read the exclude file \(excludeFile)", status: .failure)
                 }
             }
+            _ = try GlobMatcher(patterns: options.excludes)
             options.oneFileSystem = options.oneFileSystem || oneFileSystem
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
@@ -97,7 +98,7 @@ struct Backup: AsyncParsableCommand {
                                      "stored_bytes": summary.storedBytes, "warnings": summary.warnings,
                                      "seconds": summary.seconds])
                 } else {
-                    print("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
+                    Output.line("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
                           + "\(Output.bytes(summary.bytes)) (\(Output.bytes(summary.bytesRead)) read, "
                           + "\(Output.bytes(summary.storedBytes)) new in the repository) in "
                           + String(format: "%.1f s", summary.seconds)

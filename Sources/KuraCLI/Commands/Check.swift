@@ -50,8 +50,8 @@ struct Check: AsyncParsableCommand {
                 let report = try await Checker(repository: opened).run(readData: try selection())
                 for warning in report.warnings { Output.error("warning: \(warning)") }
                 for problem in report.problems {
-                    print("damaged: \(problem.object): \(problem.reason)")
-                    for user in problem.affected { print("  affects \(user)") }
+                    Output.line("damaged: \(problem.object): \(problem.reason)")
+                    for user in problem.affected { Output.line("  affects \(user)") }
                 }
                 print("\(report.generations) generations, \(report.trees) trees, \(report.blobs) blobs checked; "
                       + "\(report.packsRead) packs read; \(report.problems.count) problem(s)")

@@ -91,7 +91,7 @@ struct Copy: AsyncParsableCommand {
                                     report(copied)
                                 }, onProgress: { stored, statistics in
                                     guard showProgress else { return }
-                                    FileHandle.standardError.write(Data(("\r\u{1B}[Kcopying \(stored.name): "
+                                    FileHandle.standardError.write(Data(("\r\u{1B}[Kcopying \(TerminalText.escape(stored.name)): "
                                         + "\(Output.bytes(statistics.bytesRead)) read, \(statistics.newBlobs) new blobs").utf8))
                                 })
                                 summarize(result)
@@ -136,7 +136,7 @@ struct Copy: AsyncParsableCommand {
                 Output.jsonLine(["type": "would_copy", "generation": stored.name, "id": stored.id.hex,
                                  "bytes": stored.generation.summary.bytes])
             } else {
-                print("would copy \(stored.name) \(stored.id.short) (\(stored.generation.summary.files) files, "
+                Output.line("would copy \(stored.name) \(stored.id.short) (\(stored.generation.summary.files) files, "
                       + "\(Output.bytes(stored.generation.summary.bytes)))")
             }
         }
@@ -156,7 +156,7 @@ struct Copy: AsyncParsableCommand {
                              "bytes_read": statistics.bytesRead, "new_blobs": statistics.newBlobs,
                              "stored_bytes": statistics.storedBytes, "seconds": statistics.seconds])
         } else {
-            print("copied \(copied.destination.name) \(copied.source.id.short) → \(copied.destination.id.short): "
+            Output.line("copied \(copied.destination.name) \(copied.source.id.short) → \(copied.destination.id.short): "
                   + "\(copied.source.generation.summary.files) files, \(Output.bytes(copied.source.generation.summary.bytes)) "
                   + "(\(Output.bytes(statistics.bytesRead)) read, \(Output.bytes(statistics.storedBytes)) new in the destination) in "
                   + String(format: "%.1f s", statistics.seconds))

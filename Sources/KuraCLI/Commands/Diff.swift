@@ -38,7 +38,7 @@ struct Diff: AsyncParsableCommand {
                 if json {
                     Output.jsonLine(["type": "change", "change": change.kind.rawValue, "path": change.path])
                 } else {
-                    print("\(change.kind.rawValue)    \(change.path)")
+                    Output.line(bytes: Array("\(change.kind.rawValue)    ".utf8) + change.pathBytes)
                 }
             }
             if json {
@@ -47,7 +47,7 @@ struct Diff: AsyncParsableCommand {
                                  "metadata_only": summary.metadataOnly, "bytes_added": summary.bytesAdded,
                                  "bytes_removed": summary.bytesRemoved])
             } else {
-                print("\(from.name) → \(to.name): \(summary.added) added, \(summary.removed) removed, "
+                Output.line("\(from.name) → \(to.name): \(summary.added) added, \(summary.removed) removed, "
                       + "\(summary.modified) changed, \(summary.metadataOnly) metadata only; "
                       + "+\(Output.bytes(summary.bytesAdded)) −\(Output.bytes(summary.bytesRemoved)) of file content")
             }

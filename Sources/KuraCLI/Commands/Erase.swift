@@ -125,11 +125,11 @@ struct Erase: AsyncParsableCommand {
             return
         }
         let fields = certificate.fields
-        Swift.print("Kura erase certificate (\(fields["action"] as? String ?? "?"))")
+        Output.line("Kura erase certificate (\(fields["action"] as? String ?? "?"))")
         for key in fields.keys.sorted() where key != "format" {
-            Swift.print("  \(key): " + Self.text(fields[key] ?? ""))
+            Output.line("  \(key): " + Self.text(fields[key] ?? ""))
         }
-        for line in extra { Swift.print("  note: \(line)") }
+        for line in extra { Output.line("  note: \(line)") }
         Swift.print("  signature (ed25519 over the payload below): \(certificate.json["signature"] ?? "")")
         Swift.print("  public key: \(certificate.json["publicKey"] ?? "")")
         Swift.print("  payload: \(certificate.payload)")

@@ -151,7 +151,7 @@ struct Forget: AsyncParsableCommand {
     }
 
     static func printResult(_ result: (repository: String?, outcome: Forgetter.Outcome, prune: PruneReport?), dryRun: Bool) {
-        if let name = result.repository { print("repository \(name):") }
+        if let name = result.repository { Output.line("repository \(name):") }
         for subject in result.outcome.subjects { printOutcome(subject, dryRun: dryRun) }
         if let report = result.prune { Prune.printReport(report) }
     }
@@ -159,20 +159,20 @@ struct Forget: AsyncParsableCommand {
     static func printOutcome(_ outcome: Forgetter.SubjectOutcome, dryRun: Bool) {
         let retention = outcome.retention
         guard outcome.rules.hasAnyRule else {
-            Swift.print("\(retention.subject): no keep rule; all \(retention.unchanged.count) generation(s) left alone")
+            Output.line("\(retention.subject): no keep rule; all \(retention.unchanged.count) generation(s) left alone")
             return
         }
-        Swift.print("\(retention.subject) (keep \(outcome.rules.summary)):")
+        Output.line("\(retention.subject) (keep \(outcome.rules.summary)):")
         let rows = (retention.kept + retention.removed).sorted { $0.candidate.time > $1.candidate.time }
         for decision in rows {
             let candidate = decision.candidate
             let action = decision.reasons.isEmpty ? (dryRun ? "would remove" : "remove") : "keep"
             let time = String(KuraTime.format(candidate.time).prefix(19)).replacingOccurrences(of: "T", with: " ")
-            Swift.print("  " + action.padding(toLength: 13, withPad: " ", startingAt: 0)
+            Output.line("  " + action.padding(toLength: 13, withPad: " ", startingAt: 0)
                         + String(candidate.id.prefix(8)) + "  " + candidate.name.padding(toLength: 20, withPad: " ", startingAt: 0)
                         + time + (decision.reasons.isEmpty ? "" : "  " + decision.reasons.map(\.description).joined(separator: ", ")))
         }
-        Swift.print("\(retention.subject): \(retention.kept.count) kept, \(retention.removed.count) "
+        Output.line("\(retention.subject): \(retention.kept.count) kept, \(retention.removed.count) "
                     + (dryRun ? "would be removed" : "removed"))
     }
 

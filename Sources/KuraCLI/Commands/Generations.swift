@@ -37,7 +37,7 @@ struct Generations: AsyncParsableCommand {
                 for stored in shown {
                     let g = stored.generation
                     let time = String(KuraTime.format(g.time).prefix(19)).replacingOccurrences(of: "T", with: " ")
-                    print(stored.id.short.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    Output.line(stored.id.short.padding(toLength: 10, withPad: " ", startingAt: 0)
                           + stored.name.padding(toLength: 20, withPad: " ", startingAt: 0)
                           + time.padding(toLength: 22, withPad: " ", startingAt: 0)
                           + g.host.padding(toLength: 16, withPad: " ", startingAt: 0)

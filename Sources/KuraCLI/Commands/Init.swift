@@ -31,7 +31,7 @@ struct Init: AsyncParsableCommand {
             let password = try repository.password(confirm: true)
             let parameters = kdf.parameters
             let created = try await Repository.initialize(backend: backend, password: password, parameters: parameters)
-            print("created repository \(created.config.id.short) at \(repository.location)")
+            Output.line("created repository \(created.config.id.short) at \(repository.location)")
             print("keep the password safe: without it the data cannot be recovered")
         }
     }

@@ -32,7 +32,7 @@ struct PolicyCheck: AsyncParsableCommand {
             guard let file = policy.file else { _ = try policy.require(); return }
             do {
                 let loaded = try PolicyFile.load(path: file.path)
-                print("\(file.path): valid: \(loaded.repositories.count) repositories, \(loaded.subjects.count) subjects")
+                Output.line("\(file.path): valid: \(loaded.repositories.count) repositories, \(loaded.subjects.count) subjects")
                 for subject in loaded.subjects {
                     var line = "  \(subject.name): priority \(subject.priority), to " + subject.repositories.joined(separator: ", ")
                     if let rpo = subject.rpo { line += ", RPO \(Durations.format(rpo))" }
@@ -40,7 +40,7 @@ struct PolicyCheck: AsyncParsableCommand {
                     if let drill = subject.drill {
                         line += ", drill every \(Durations.format(drill.every)) (\(Output.percent(drill.sample)))"
                     }
-                    print(line)
+                    Output.line(line)
                 }
             } catch PolicyError.invalid(let problems) {
                 for problem in problems { Output.error(problem.description) }

@@ -43,6 +43,7 @@ struct Restore: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            _ = try GlobMatcher(patterns: includes + excludes)
             try await repository.forGeneration(generation).withLockedRepository(command: "restore") { opened in
                 let stored = try opened.resolveGeneration(generation, in: try await opened.generations().valid)
                 var options = RestoreOptions(target: target)
@@ -54,9 +55,10 @@ struct Restore: AsyncParsableCommand {
                 let started = Date()
                 let summary = try await Restorer(repository: opened, generation: stored, options: options,
                                                  onWarning: { Output.error("warning: \($0)") }).run()
-                print("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
+                Output.line("restored \(stored.name): \(summary.files) files, \(summary.directories) directories, "
                       + "\(Output.bytes(summary.bytes)) in " + String(format: "%.1f s", Date().timeIntervalSince(started))
-                      + (verify ? ", \(summary.verifiedFiles) files verified" : ""))
+                      + (verify ? ", \(summary.verifiedFiles) files verified" : "")
+                      + (summary.alreadyRestored > 0 ? ", \(summary.alreadyRestored) entries kept from the stopped restore" : ""))
                 try await opened.appendAudit("restore", details: ["generation": stored.name, "target": target,
                                                                   "files": String(summary.files), "bytes": String(summary.bytes)])
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }

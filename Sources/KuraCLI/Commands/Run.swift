@@ -55,6 +55,7 @@ struct Run: AsyncParsableCommand {
     /// One line, with the time first, for cron mail, log files and the journal.
     static func log(_ line: String) {
         let time = ISO8601DateFormatter().string(from: KuraClock.now)
-        FileHandle.standardOutput.write(Data("\(time) \(line)\n".utf8))
+        Output.line("\(time) \(line)")
+        fflush(nil)
     }
 }

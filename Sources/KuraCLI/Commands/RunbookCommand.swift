@@ -55,7 +55,7 @@ struct RunbookCommand: AsyncParsableCommand {
             if let output {
                 try ReportFile.write(text, to: output)
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Output.document(text)
             }
             if report.repositories.contains(where: { $0.unreadable != nil }) {
                 throw ExitCode(ExitStatus.problemsFound.rawValue)

@@ -60,7 +60,7 @@ struct Status: AsyncParsableCommand {
             if json {
                 FileHandle.standardOutput.write(try report.jsonDocument() + Data("\n".utf8))
             } else if !quiet {
-                FileHandle.standardOutput.write(Data(report.table().utf8))
+                Output.document(report.table())
             }
             if report.inBreach { throw ExitCode(ExitStatus.problemsFound.rawValue) }
         }

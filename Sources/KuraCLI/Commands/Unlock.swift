@@ -29,14 +29,14 @@ struct Unlock: AsyncParsableCommand {
             for lock in try await opened.locks() {
                 let holder = lock.record?.holderDescription ?? "unreadable lock"
                 if lock.isStale {
-                    print("removed stale lock \(lock.name.name): \(holder)")
+                    Output.line("removed stale lock \(lock.name.name): \(holder)")
                     removed += 1
                 } else if removeAll {
                     try await opened.backend.delete(lock.name)
-                    print("removed lock \(lock.name.name): \(holder)")
+                    Output.line("removed lock \(lock.name.name): \(holder)")
                     removed += 1
                 } else {
-                    print("live lock \(lock.name.name): \(holder)")
+                    Output.line("live lock \(lock.name.name): \(holder)")
                     live += 1
                 }
             }

@@ -23,7 +23,7 @@ enum DrillReport {
             return
         }
         for warning in outcome.warnings { Output.error("warning: \(warning)") }
-        Swift.print("drill \(record.subject)@\(record.generationNumber) (drill \(outcome.id.short)): sample " + percent(record.sample)
+        Output.line("drill \(record.subject)@\(record.generationNumber) (drill \(outcome.id.short)): sample " + percent(record.sample)
                     + ", \(record.files) of \(record.totalFiles ?? record.files) files, seed \(record.seed.map(String.init) ?? "-")")
         Swift.print("  restored in " + duration(record.restoreSeconds ?? record.seconds) + ", verified in "
                     + duration(record.seconds - (record.restoreSeconds ?? 0)) + ": \(outcome.entriesChecked) entries' metadata, "
@@ -31,8 +31,8 @@ enum DrillReport {
                     + (outcome.holesChecked ? "" : "; this file system keeps no holes, so sparseness was not checked"))
         Swift.print("  full restore estimated at \(duration(record.estimatedFullSeconds))"
                     + (record.rtoSeconds.map { "; RTO \(Durations.format($0)) " + (record.breachesRTO ? "BREACHED" : "met") } ?? "; no RTO"))
-        for mismatch in record.mismatches { Swift.print("  mismatch: \(mismatch)") }
-        if let kept = outcome.keptScratch { Swift.print("  the restored sample is kept in \(kept)") }
+        for mismatch in record.mismatches { Output.line("  mismatch: \(mismatch)") }
+        if let kept = outcome.keptScratch { Output.line("  the restored sample is kept in \(kept)") }
         Swift.print("  result: " + verdict(record))
     }
 
@@ -48,7 +48,7 @@ enum DrillReport {
         for drill in drills {
             let record = drill.record
             let time = String(KuraTime.format(record.time).prefix(19)).replacingOccurrences(of: "T", with: " ")
-            Swift.print(drill.id.short.padding(toLength: 10, withPad: " ", startingAt: 0)
+            Output.line(drill.id.short.padding(toLength: 10, withPad: " ", startingAt: 0)
                         + time.padding(toLength: 22, withPad: " ", startingAt: 0)
                         + "\(record.subject)@\(record.generationNumber)".padding(toLength: 20, withPad: " ", startingAt: 0)
                         + percent(record.sample).padding(toLength: 9, withPad: " ", startingAt: 0)

@@ -44,8 +44,7 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 private func exit(for error: any Error) -> ExitCode {
     if let code = error as? ExitCode { return code }
     let (message, status) = describe(error)
-    let line = message.replacingOccurrences(of: "\n", with: " ")
-    FileHandle.standardError.write(Data("kura: \(line)\n".utf8))
+    Output.error("kura: \(message)")
     return ExitCode(status.rawValue)
 }
 
@@ -94,10 +93,13 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as ScheduleUnits.Failure:
         return (error.description, .usage)
+    case let error as GlobError:
+        return (error.description, .usage)
     case let error as BackupError:
         return (error.description, .failure)
     case let error as RestoreError:
-        return (error.description, .failure)
+        guard case .stopped(_, _, let cause) = error else { return (error.description, .failure) }
+        return (error.description, describe(cause).1)
     case let error as CopyError:
         return (error.description, copyStatus(error))
     case let error as StatusError:

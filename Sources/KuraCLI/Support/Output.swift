@@ -1,10 +1,26 @@
 import Foundation
 import KuraOperations
 
-/// Writing to standard error and formatting sizes and JSON lines for commands.
+/// Writing to standard error and formatting sizes and JSON lines for commands. Human lines
+/// go out escaped (`TerminalText`): whatever names they quote cannot reach the terminal raw.
 enum Output {
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escape(line) + "\n").utf8))
+    }
+
+    /// One line of human output on standard output.
+    static func line(_ text: String) {
+        Swift.print(TerminalText.escape(text))
+    }
+
+    /// One line of human output built from raw bytes (file names that may not be UTF-8).
+    static func line(bytes: [UInt8]) {
+        Swift.print(TerminalText.escape(bytes))
+    }
+
+    /// A human document of several lines (a table, a runbook), each line escaped.
+    static func document(_ text: String) {
+        FileHandle.standardOutput.write(Data(TerminalText.escapeLines(text).utf8))
     }
 
     /// A JSON object on one line (for --json output).

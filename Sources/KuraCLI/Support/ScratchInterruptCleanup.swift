@@ -68,7 +68,7 @@ enum ScratchInterruptCleanup {
                 attempts += 1
                 usleep(20_000)
             }
-            FileHandle.standardError.write(Data("kura: interrupted; removed the drill's scratch folder \(path)\n".utf8))
+            Output.error("kura: interrupted; removed the drill's scratch folder \(path)")
         }
         _exit(128 + number)
     }

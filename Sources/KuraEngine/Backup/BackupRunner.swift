@@ -39,7 +39,7 @@ public final class BackupRunner {
         let settings = repository.config.chunker
         chunker = try Chunker(seed: repository.chunkerSeed, minimum: settings.minimum, average: settings.average,
                               maximum: settings.maximum)
-        excludes = GlobMatcher(patterns: options.excludes)
+        excludes = try GlobMatcher(patterns: options.excludes)
         smallFiles = SmallFileBatcher(repository: repository)
         self.onProgress = onProgress
         self.onWarning = onWarning

@@ -8,7 +8,9 @@ public struct TreeChange: Sendable, Equatable {
     }
 
     public let kind: Kind
-    public let path: String
+    /// The path as raw bytes (names need not be UTF-8), and as text (such bytes as U+FFFD).
+    public let pathBytes: [UInt8]
+    public var path: String { String(decoding: pathBytes, as: UTF8.self) }
 }
 
 /// Totals of a diff: entries added and removed, files whose content changed, and the bytes
@@ -36,11 +38,11 @@ public struct GenerationDiff {
                     onChange: (TreeChange) -> Void) async throws -> DiffSummary {
         try repository.require(.readContents)
         var summary = DiffSummary()
-        try await compare(old.generation.tree, new.generation.tree, prefix: "", summary: &summary, onChange: onChange)
+        try await compare(old.generation.tree, new.generation.tree, prefix: [], summary: &summary, onChange: onChange)
         return summary
     }
 
-    private func compare(_ oldTree: BlobID, _ newTree: BlobID, prefix: String,
+    private func compare(_ oldTree: BlobID, _ newTree: BlobID, prefix: [UInt8],
                          summary: inout DiffSummary, onChange: (TreeChange) -> Void) async throws {
         guard oldTree != newTree else { return }
         let oldNodes = try await repository.loadTree(oldTree).nodes
@@ -64,11 +66,11 @@ public struct GenerationDiff {
         }
     }
 
-    private func compare(_ old: Node, _ new: Node, prefix: String,
+    private func compare(_ old: Node, _ new: Node, prefix: [UInt8],
                          summary: inout DiffSummary, onChange: (TreeChange) -> Void) async throws {
-        let path = prefix + "/" + new.name
+        let path = prefix + [0x2F] + new.nameBytes
         if old.kind != new.kind {
-            onChange(TreeChange(kind: .typeChanged, path: path))
+            onChange(TreeChange(kind: .typeChanged, pathBytes: path))
             summary.modified += 1
             if old.kind == .file { summary.bytesRemoved += old.size }
             if new.kind == .file { summary.bytesAdded += new.size }
@@ -78,14 +80,14 @@ public struct GenerationDiff {
         }
         if old.content != new.content || old.linkTarget != new.linkTarget || old.rawLinkTarget != new.rawLinkTarget
             || old.deviceNumber != new.deviceNumber {
-            onChange(TreeChange(kind: .modified, path: path))
+            onChange(TreeChange(kind: .modified, pathBytes: path))
             summary.modified += 1
             summary.bytesRemoved += old.size
             summary.bytesAdded += new.size
         } else if old.mode != new.mode || old.uid != new.uid || old.gid != new.gid || old.xattrs != new.xattrs
                     // A directory's mtime moves with every entry added or removed: not news.
                     || (old.mtime != new.mtime && new.kind != .directory) {
-            onChange(TreeChange(kind: .metadata, path: path))
+            onChange(TreeChange(kind: .metadata, pathBytes: path))
             summary.metadataOnly += 1
         }
         if let oldSubtree = old.subtree, let newSubtree = new.subtree {
@@ -94,10 +96,10 @@ public struct GenerationDiff {
     }
 
     /// An entry that exists on one side only, with everything under it.
-    private func report(_ node: Node, as kind: TreeChange.Kind, prefix: String,
+    private func report(_ node: Node, as kind: TreeChange.Kind, prefix: [UInt8],
                         summary: inout DiffSummary, onChange: (TreeChange) -> Void) async throws {
-        let path = prefix + "/" + node.name
-        onChange(TreeChange(kind: kind, path: path))
+        let path = prefix + [0x2F] + node.nameBytes
+        onChange(TreeChange(kind: kind, pathBytes: path))
         if kind == .added {
             summary.added += 1
             if node.kind == .file { summary.bytesAdded += node.size }
@@ -110,7 +112,7 @@ public struct GenerationDiff {
         }
     }
 
-    private func walk(_ tree: BlobID, prefix: String, as kind: TreeChange.Kind,
+    private func walk(_ tree: BlobID, prefix: [UInt8], as kind: TreeChange.Kind,
                       summary: inout DiffSummary, onChange: (TreeChange) -> Void) async throws {
         for node in try await repository.loadTree(tree).nodes {
             try await report(node, as: kind, prefix: prefix, summary: &summary, onChange: onChange)

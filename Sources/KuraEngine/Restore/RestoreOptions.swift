@@ -57,6 +57,9 @@ public struct RestoreSummary: Sendable {
     public var verifiedFiles = 0
     /// Files restored without contents (see `RestoreOptions.contentFilter`).
     public var placeholders = 0
+    /// Entries kept as a stopped run of the same restore had restored them (counted in
+    /// `files` and `otherEntries` too).
+    public var alreadyRestored = 0
     /// With `collectDamage`: what could not be restored, in the order met.
     public var damaged: [DamagedEntry] = []
     /// Wall time spent writing file contents (fetching, decrypting, writing, their metadata).
@@ -73,6 +76,9 @@ public enum RestoreError: Error, CustomStringConvertible {
     case notADirectory(String)
     case io(String)
     case verificationFailed(String)
+    /// The restore stopped at `file` (nil: not at one file): every file at its final name
+    /// is complete, the rest is absent, and a rerun of the same restore finishes it.
+    case stopped(file: String?, restoredFiles: Int, cause: any Error)
 
     public var description: String {
         switch self {
@@ -81,6 +87,9 @@ public enum RestoreError: Error, CustomStringConvertible {
         case .notADirectory(let path): "\(path) exists and is not a directory (or is a symlink); refusing to write through it"
         case .io(let message): message
         case .verificationFailed(let path): "\(path) does not match the generation after restore"
+        case .stopped(let file, let restored, let cause):
+            (file.map { "cannot restore \($0): " } ?? "restore stopped: ") + "\(cause); \(restored) file(s) were restored "
+                + "completely, the others are not (none is left partly written); run the same restore again to finish it"
         }
     }
 }

@@ -6,6 +6,12 @@ import KuraRepository
 /// they are read, metadata (mode, owner when root, times, xattrs) applied after contents and,
 /// for directories, after their children. Never writes outside the target: names are
 /// checked, and an existing path component that is a symlink stops the restore.
+///
+/// A regular file is written under a temporary name beside its final one and renamed into
+/// place only once its contents are complete and its metadata set, so a restore that stops
+/// (damaged data, a full disk) leaves no partial file at a final name. While a restore runs,
+/// the target holds a `RestoreMarker`; a rerun of the same generation into a target that
+/// still has it keeps what the stopped run restored instead of refusing it.
 public final class Restorer: @unchecked Sendable {
     private let repository: Repository
     private let generation: StoredGeneration
@@ -16,6 +22,10 @@ public final class Restorer: @unchecked Sendable {
     private var summary = RestoreSummary()
     private var hardlinks: [String: RawPath] = [:]
     private var restoredFiles: [(path: RawPath, node: Node)] = []
+    /// Files complete at their final names (counted from the parallel writers).
+    private let completed = CompletedFiles()
+    /// A marker of a stopped restore of this generation was found (see `alreadyRestored`).
+    private var resuming = false
     /// Files waiting to be written by the parallel workers, and what must wait for them:
     /// second names of hard links, and directory metadata (a directory's mtime changes
     /// whenever an entry is created in it, so it is set last, deepest first).
@@ -29,23 +39,37 @@ public final class Restorer: @unchecked Sendable {
     private static let smallFileSize: Int64 = 256 * 1024
 
     public init(repository: Repository, generation: StoredGeneration, options: RestoreOptions,
-                onWarning: @escaping (String) -> Void = { _ in }) {
+                onWarning: @escaping (String) -> Void = { _ in }) throws(GlobError) {
         self.repository = repository
         self.generation = generation
         self.options = options
         self.onWarning = onWarning
-        excludes = GlobMatcher(patterns: options.excludes)
-        includes = GlobMatcher(patterns: options.includes)
+        excludes = try GlobMatcher(patterns: options.excludes)
+        includes = try GlobMatcher(patterns: options.includes)
     }
 
     public func run() async throws -> RestoreSummary {
         try repository.require(.readContents)
         let target = RawPath(absolutePath(options.target))
         try makeDirectory(target, mode: 0o700)
-        if let root = try await loadTree(generation.generation.tree, shownPath: "") {
-            try await restore(root, relative: "", into: target)
+        let marker = RestoreMarker(target: target, generation: generation.id)
+        resuming = marker.isPresent
+        try marker.write()
+        do {
+            if let root = try await loadTree(generation.generation.tree, shownPath: "") {
+                try await restore(root, relative: "", into: target)
+            }
+            try await flushFiles(final: true)
+        } catch {
+            queuedBatch?.prefetch.cancel()
+            let failure = error as? FileFailure
+            guard failure != nil || completed.count > 0 else {
+                // Refused before any file was written (an existing file, an unsafe name).
+                if !resuming { marker.remove() }
+                throw error
+            }
+            throw RestoreError.stopped(file: failure?.shownPath, restoredFiles: completed.count, cause: failure?.cause ?? error)
         }
-        try await flushFiles(final: true)
         for (first, path) in pendingLinks {
             guard first.withCString({ from in path.withCString { link(from, $0) } }) == 0 else { throw failure("link", path) }
         }
@@ -55,6 +79,7 @@ public final class Restorer: @unchecked Sendable {
         if options.verify {
             for (path, node) in restoredFiles where !damagedFiles.contains(path) { try await verify(path: path, node: node) }
         }
+        marker.remove()
         return summary
     }
 
@@ -136,11 +161,13 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
-    private func removeExisting(_ path: RawPath) throws {
+    /// Refuses an existing entry at `path` unless --overwrite; with it, removes the entry,
+    /// or leaves it for the rename of a file written later to replace.
+    private func removeExisting(_ path: RawPath, replacedByRename: Bool) throws {
         guard let info = try? FileSystem.lstat(path) else { return }
         guard options.overwrite else { throw RestoreError.exists(path.description) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw RestoreError.notADirectory(path.description) }
-        _ = path.withCString(unlink)
+        if !replacedByRename { _ = path.withCString(unlink) }
     }
 
     private func failure(_ what: String, _ path: RawPath) -> RestoreError {
@@ -148,41 +175,44 @@ public final class Restorer: @unchecked Sendable {
     }
 
     private func restoreEntry(_ node: Node, at path: RawPath, shownPath: String) async throws {
-        try removeExisting(path)
+        let placeholder = node.kind == .file && options.contentFilter.map { !$0(shownPath, node) } == true
+        let linked = node.kind == .file ? node.hardlinkKey.flatMap { hardlinks[$0] } : nil
+        if resuming, linked.map({ isLink(path, to: $0) }) ?? alreadyRestored(node, at: path, placeholder: placeholder) {
+            summary.alreadyRestored += 1
+            if linked == nil { count(node, at: path, placeholder: placeholder) } else { summary.files += 1 }
+            return
+        }
+        try removeExisting(path, replacedByRename: node.kind == .file && linked == nil && !placeholder)
         switch node.kind {
         case .file:
-            summary.files += 1
-            if let key = node.hardlinkKey, let first = hardlinks[key] {
-                pendingLinks.append((first, path))
+            if let linked {
+                summary.files += 1
+                pendingLinks.append((linked, path))
                 return
             }
-            if let key = node.hardlinkKey { hardlinks[key] = path }
-            if let filter = options.contentFilter, !filter(shownPath, node) {
+            count(node, at: path, placeholder: placeholder)
+            if placeholder {
                 try createPlaceholder(path)
-                summary.placeholders += 1
                 break
             }
-            restoredFiles.append((path, node))
-            summary.bytes += node.size
             pendingFiles.append((node, path, shownPath))
             if pendingFiles.count >= 256 { try await flushFiles() }
             return
         case .symlink:
-            let target = node.rawLinkTarget.flatMap { Base64.decodeCanonicalPadded($0) } ?? Array((node.linkTarget ?? "").utf8)
-            guard RawPath(target).withCString({ to in path.withCString { symlink(to, $0) } }) == 0 else {
+            guard RawPath(node.linkTargetBytes).withCString({ to in path.withCString { symlink(to, $0) } }) == 0 else {
                 throw failure("create symlink", path)
             }
-            summary.otherEntries += 1
+            count(node, at: path, placeholder: false)
         case .fifo:
             guard path.withCString({ mkfifo($0, 0o600) }) == 0 else { throw failure("create fifo", path) }
-            summary.otherEntries += 1
+            count(node, at: path, placeholder: false)
         case .characterDevice, .blockDevice:
             let type = node.kind == .characterDevice ? S_IFCHR : S_IFBLK
             guard path.withCString({ mknod($0, type | 0o600, dev_t(node.deviceNumber ?? 0)) }) == 0 else {
                 warn("cannot create device \(shownPath): \(String(cString: strerror(errno))); skipped")
                 return
             }
-            summary.otherEntries += 1
+            count(node, at: path, placeholder: false)
         case .socket:
             warn("\(shownPath) is a socket; sockets are recorded but not restored")
             return
@@ -197,6 +227,22 @@ public final class Restorer: @unchecked Sendable {
         let descriptor = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
         guard descriptor >= 0 else { throw failure("create", path) }
         close(descriptor)
+    }
+
+    /// Counts an entry as restored, for the summary, hard links and --verify.
+    private func count(_ node: Node, at path: RawPath, placeholder: Bool) {
+        guard node.kind == .file else {
+            summary.otherEntries += 1
+            return
+        }
+        summary.files += 1
+        if let key = node.hardlinkKey { hardlinks[key] = path }
+        if placeholder {
+            summary.placeholders += 1
+        } else {
+            restoredFiles.append((path, node))
+            summary.bytes += node.size
+        }
     }
 
     private struct FileOutcome: Sendable {
@@ -265,14 +311,20 @@ public final class Restorer: @unchecked Sendable {
                 group.addTask {
                     let started = Date()
                     var damage: DamagedEntry?
+                    let warnings: [String]
                     do {
-                        try await self.restoreFile(node, at: path, prefetched: prefetched)
+                        warnings = try await self.restoreFile(node, at: path, prefetched: prefetched)
+                        self.completed.add()
                     } catch {
-                        guard self.options.collectDamage, let reason = Self.damageReason(error) else { throw error }
-                        _ = path.withCString { truncate($0, 0) }
+                        guard self.options.collectDamage, let reason = Self.damageReason(error) else {
+                            throw FileFailure(shownPath: shown, cause: error)
+                        }
+                        // A drill names the damaged file and keeps an empty one with its metadata.
+                        _ = path.withCString(unlink)
+                        try self.createPlaceholder(path)
+                        warnings = self.applyMetadata(node, path: path)
                         damage = DamagedEntry(path: shown, reason: reason)
                     }
-                    let warnings = self.applyMetadata(node, path: path)
                     let share = node.size <= Self.smallFileSize ? prefetchShare : 0
                     return FileOutcome(warnings: warnings, damage: damage, path: path,
                                        timing: FileTiming(bytes: node.size, seconds: Date().timeIntervalSince(started) + share))
@@ -298,10 +350,28 @@ public final class Restorer: @unchecked Sendable {
         summary.contentSeconds += Date().timeIntervalSince(batchStarted)
     }
 
-    private func restoreFile(_ node: Node, at path: RawPath, prefetched: [BlobID: [UInt8]]) async throws {
-        let descriptor = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600) }
-        guard descriptor >= 0 else { throw failure("create", path) }
-        defer { close(descriptor) }
+    /// Writes a file's contents and metadata under a temporary name in its folder, then
+    /// renames it to `path`; on any failure the temporary file is removed. Returns what
+    /// metadata could not be set.
+    private func restoreFile(_ node: Node, at path: RawPath, prefetched: [BlobID: [UInt8]]) async throws -> [String] {
+        let folder = path.bytes.lastIndex(of: 0x2F).map { RawPath(Array(path.bytes[..<$0])) } ?? RawPath(".")
+        var template = (folder.appending(Array(".kura-restore-XXXXXX".utf8)).bytes + [0]).map { CChar(bitPattern: $0) }
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { throw failure("create a temporary file in", folder) }
+        let temporary = RawPath(template.dropLast().map { UInt8(bitPattern: $0) })
+        var renamed = false
+        defer {
+            close(descriptor)
+            if !renamed { _ = temporary.withCString(unlink) }
+        }
+        try await writeContents(node, to: descriptor, path: temporary, prefetched: prefetched)
+        let warnings = applyMetadata(node, path: temporary, shown: path)
+        guard temporary.withCString({ from in path.withCString { rename(from, $0) } }) == 0 else { throw failure("rename into", path) }
+        renamed = true
+        return warnings
+    }
+
+    private func writeContents(_ node: Node, to descriptor: Int32, path: RawPath, prefetched: [BlobID: [UInt8]]) async throws {
         let plan = try FileReadPlan(content: node.content ?? [], index: repository.index, prefetched: prefetched)
         guard plan.size == node.size else { throw RestoreError.verificationFailed(path.description) }
         let sparse = node.sparse == true
@@ -351,38 +421,87 @@ public final class Restorer: @unchecked Sendable {
 
     /// Owner (as root), mode, xattrs, then times last (anything else would change mtime).
     /// Returns what could not be set.
-    private func applyMetadata(_ node: Node, path: RawPath) -> [String] {
+    /// - Parameter shown: the name messages use (the final name of a temporary file).
+    private func applyMetadata(_ node: Node, path: RawPath, shown: RawPath? = nil) -> [String] {
         var problems: [String] = []
-        if isRoot, path.withCString({ lchown($0, node.uid, node.gid) }) != 0 { problems.append("cannot set owner of \(path)") }
+        let name = shown ?? path
+        if isRoot, path.withCString({ lchown($0, node.uid, node.gid) }) != 0 { problems.append("cannot set owner of \(name)") }
         if node.kind != .symlink, path.withCString({ chmod($0, mode_t(node.mode)) }) != 0 {
-            problems.append("cannot set mode of \(path)")
+            problems.append("cannot set mode of \(name)")
         }
-        for (name, value) in node.xattrs ?? [:] {
+        for (attribute, value) in node.xattrs ?? [:] {
             guard let bytes = Base64.decodeCanonicalPadded(value) else { continue }
-            if FileSystem.setXattr(path, name: name, value: bytes) != 0 { problems.append("cannot set xattr \(name) on \(path)") }
+            if FileSystem.setXattr(path, name: attribute, value: bytes) != 0 { problems.append("cannot set xattr \(attribute) on \(name)") }
         }
         var times = [node.mtime.timespec, node.mtime.timespec]
         if path.withCString({ utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }) != 0 {
-            problems.append("cannot set times of \(path)")
+            problems.append("cannot set times of \(name)")
         }
         return problems
     }
 
     /// Re-reads a restored file and checks each segment against its blob's keyed ID.
     private func verify(path: RawPath, node: Node) async throws {
+        guard contentMatches(path: path, node: node) else { throw RestoreError.verificationFailed(path.description) }
+        summary.verifiedFiles += 1
+    }
+
+    /// Whether the regular file at `path` has exactly the node's contents.
+    private func contentMatches(path: RawPath, node: Node) -> Bool {
         let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        guard descriptor >= 0 else { throw RestoreError.verificationFailed(path.description) }
+        guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var offset: off_t = 0
         for id in node.content ?? [] {
-            guard let length = repository.index.location(of: id)?.entry.rawLength else { throw RestoreError.verificationFailed(path.description) }
+            guard let length = repository.index.location(of: id)?.entry.rawLength else { return false }
             var data = [UInt8](repeating: 0, count: length)
             let count = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, length, offset) }
-            guard count == length, repository.blobID(of: data) == id else { throw RestoreError.verificationFailed(path.description) }
+            guard count == length, repository.blobID(of: data) == id else { return false }
             offset += off_t(length)
         }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int64(info.st_size) == node.size else { throw RestoreError.verificationFailed(path.description) }
-        summary.verifiedFiles += 1
+        return fstat(descriptor, &info) == 0 && Int64(info.st_size) == node.size
+    }
+
+    /// Whether the entry at `path` is what a stopped run of this restore put there: the
+    /// generation's regular file (contents, mode and mtime; a placeholder: empty), a symlink
+    /// to the same target, or a fifo or device of the same kind.
+    private func alreadyRestored(_ node: Node, at path: RawPath, placeholder: Bool) -> Bool {
+        guard let info = try? FileSystem.lstat(path) else { return false }
+        let type = info.st_mode & S_IFMT
+        switch node.kind {
+        case .file:
+            guard type == S_IFREG, UInt32(info.st_mode) & 0o7777 == node.mode, Timestamp(info.st_mtim) == node.mtime else { return false }
+            return placeholder ? info.st_size == 0 : contentMatches(path: path, node: node)
+        case .symlink:
+            return type == S_IFLNK && (try? FileSystem.readLink(path)) == node.linkTargetBytes
+        case .fifo:
+            return type == S_IFIFO
+        case .characterDevice, .blockDevice:
+            return type == (node.kind == .characterDevice ? S_IFCHR : S_IFBLK) && UInt64(info.st_rdev) == node.deviceNumber ?? 0
+        case .directory, .socket:
+            return false
+        }
+    }
+
+    /// Whether `path` is a hard link to `first`.
+    private func isLink(_ path: RawPath, to first: RawPath) -> Bool {
+        guard let a = try? FileSystem.lstat(path), let b = try? FileSystem.lstat(first) else { return false }
+        return a.st_ino == b.st_ino && a.st_dev == b.st_dev
+    }
+
+    /// A file whose restore failed, for the message that says where the restore stopped.
+    private struct FileFailure: Error {
+        let shownPath: String
+        let cause: any Error
+    }
+
+    /// How many files the parallel writers have put in place.
+    private final class CompletedFiles: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+
+        var count: Int { lock.withLock { value } }
+        func add() { lock.withLock { value += 1 } }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KuraEngine
 import TOMLKit
 
 /// Turns a parsed TOML table into a `Policy`, collecting every problem with its line rather
@@ -67,6 +68,9 @@ struct PolicyReader {
         if Set(names).count != names.count { problem(at: path + ["repositories"], "a repository is listed twice") }
         var subject = SubjectPolicy(name: name, paths: paths, repositories: names)
         subject.exclude = strings(table, "exclude", at: path) ?? []
+        for pattern in subject.exclude {
+            if let reason = GlobMatcher.problem(in: pattern) { problem(at: path + ["exclude"], "exclude pattern \"\(pattern)\" \(reason)") }
+        }
         subject.oneFileSystem = bool(table, "one-file-system", at: path) ?? false
         if let priority = integer(table, "priority", at: path, minimum: 1) { subject.priority = priority }
         subject.rpo = duration(table, "rpo", at: path)

@@ -49,7 +49,7 @@ struct KeyAdd: AsyncParsableCommand {
             let slot = try await opened.addKey(role: role, name: name ?? role.rawValue, expires: expires.flatMap(KeyDates.parse),
                                                password: password,
                                                parameters: kdf.parameters)
-            print("added \(role.rawValue) key \(slot.name) (\(slot.id.short))")
+            Output.line("added \(role.rawValue) key \(slot.name) (\(slot.id.short))")
         }
     }
 }

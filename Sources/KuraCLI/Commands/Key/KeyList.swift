@@ -33,7 +33,7 @@ struct KeyList: AsyncParsableCommand {
                                    Self.day(slot.created), slot.createdBy?.short ?? "-       ",
                                    (slot.expires.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0),
                                    (key.lastUsed.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0)]
-                    print(columns.joined(separator: "  ") + "  \(slot.name)"
+                    Output.line(columns.joined(separator: "  ") + "  \(slot.name)"
                           + (slot.id == opened.keySlot.id ? "  (this key)" : "")
                           + (key.trusted ? "" : "  UNTRUSTED: not certified by an admin key")
                           + (key.epoch < repositoryEpoch

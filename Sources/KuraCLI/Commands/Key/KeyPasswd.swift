@@ -27,7 +27,7 @@ struct KeyPasswd: AsyncParsableCommand {
             let password = try source.read(confirm: true)
             try await opened.changePassword(to: password,
                                             parameters: kdf.parameters)
-            print("changed the password of key \(opened.keySlot.name) (\(opened.keySlot.id.short))")
+            Output.line("changed the password of key \(opened.keySlot.name) (\(opened.keySlot.id.short))")
         }
     }
 }

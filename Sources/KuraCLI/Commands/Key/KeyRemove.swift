@@ -22,7 +22,7 @@ struct KeyRemove: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let removed = try await repository.open().removeKey(id)
-            print("removed \(removed.role.rawValue) key \(removed.name) (\(removed.id.short))")
+            Output.line("removed \(removed.role.rawValue) key \(removed.name) (\(removed.id.short))")
         }
     }
 }

@@ -49,7 +49,7 @@ struct KeyRotate: AsyncParsableCommand {
                 if json {
                     print(try Output.prettyJSON(["epoch": report.epoch, "keys": report.keys.map(\.id.hex), "reencrypted": false]))
                 } else {
-                    print("rotated to key epoch \(report.epoch); sealed to \(report.keys.count) key(s): "
+                    Output.line("rotated to key epoch \(report.epoch); sealed to \(report.keys.count) key(s): "
                           + report.keys.map { "\($0.name) (\($0.id.short))" }.joined(separator: ", "))
                     print("data written before stays readable to removed keys until `kura key rotate --reencrypt`")
                 }
@@ -67,7 +67,7 @@ struct KeyRotate: AsyncParsableCommand {
                     "unreadablePacks": report.unreadablePacks.map(\.hex),
                 ]))
             } else {
-                print("\(report.resumed ? "resumed and finished" : "rotated to") key epoch \(report.epoch) and re-encrypted: "
+                Output.line("\(report.resumed ? "resumed and finished" : "rotated to") key epoch \(report.epoch) and re-encrypted: "
                       + "\(report.packsRewritten) pack(s) rewritten into \(report.packsWritten) (\(Output.bytes(report.bytesWritten))), "
                       + "\(report.recordsWrapped) record(s) sealed again, older data keys dropped")
                 if !report.unreadablePacks.isEmpty {
