@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
 import KuraRepository
+import KuraStorage
 
 /// Entry point used by the `kura` executable.
 public enum KuraMain {
     public static func run() async {
         if let invalid = KuraClock.invalidTestNow {
             FileHandle.standardError.write(Data("kura: KURA_TEST_NOW=\(invalid) is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)\n".utf8))
+            exit(ExitStatus.usage.rawValue)
+        }
+        if case .failure(let invalid) = FaultPlan.environment {
+            FileHandle.standardError.write(Data("kura: \(invalid)\n".utf8))
             exit(ExitStatus.usage.rawValue)
         }
         do {
