@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KuraRepository
+import KuraStorage
 
 /// Entry point used by the `kura` executable.
 public enum KuraMain {
@@ -11,6 +12,10 @@ public enum KuraMain {
         }
         if let problem = CommandSpelling.problem(in: Array(CommandLine.arguments.dropFirst())) {
             FileHandle.standardError.write(Data("kura: \(problem)\n".utf8))
+            exit(ExitStatus.usage.rawValue)
+        }
+        if case .failure(let invalid) = FaultPlan.environment {
+            FileHandle.standardError.write(Data("kura: \(invalid)\n".utf8))
             exit(ExitStatus.usage.rawValue)
         }
         do {

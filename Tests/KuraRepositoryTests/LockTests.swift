@@ -121,3 +121,22 @@ struct LockTests {
         }
     }
 }
+
+extension LockTests {
+    /// A lock whose deletion the storage refused is released all the same: this process's
+    /// exclusive lock does not wait for it (prune's sweep once waited an hour on its own mark
+    /// lock), and the next lock deletes it.
+    @Test func aReleasedLockThatCouldNotBeDeletedConflictsWithNothing() async throws {
+        let (created, path) = try await Self.repository()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let failing = FaultInjectingBackend(wrapping: created.backend, plan: FaultPlan(spec: try FaultSpec(parsing: "fail-before=delete:1")))
+        let repository = try await Repository.open(backend: failing, password: try RepositoryTests.password())
+        let mark = try await repository.lock(exclusive: false, command: "prune (mark)")
+        await mark.release()
+        #expect(try await created.backend.stat(mark.name) != nil, "the deletion failed")
+        let sweep = try await repository.lock(exclusive: true, command: "prune (sweep)")
+        #expect(try await created.backend.stat(mark.name) == nil)
+        await sweep.release()
+        #expect(try await created.backend.list(.locks).isEmpty)
+    }
+}

@@ -114,7 +114,7 @@ struct RepositoryOptions: ParsableArguments {
     /// Opens the repository, asking for the password only once the repository is known to exist.
     func open() async throws -> Repository {
         let options = try resolved()
-        let backend = try options.backend()
+        let backend = try FaultInjectingBackend.fromEnvironment(wrapping: options.backend())
         guard try await backend.exists() else { throw RepositoryError.noRepository(options.location) }
         return try await Repository.open(backend: backend, password: try options.password(confirm: false))
     }

@@ -26,11 +26,16 @@ public final class RepositoryLock: @unchecked Sendable {
         }
     }
 
-    /// Stops renewing and removes the lock object.
+    /// Stops renewing and removes the lock object (or, when that fails, remembers that it
+    /// is released: `ReleasedLocks`).
     public func release() async {
         refresher?.cancel()
         refresher = nil
-        try? await repository.backend.delete(name)
+        do {
+            try await repository.backend.delete(name)
+        } catch {
+            ReleasedLocks.shared.insert(name)
+        }
     }
 
     deinit { refresher?.cancel() }
@@ -92,6 +97,10 @@ extension Repository {
         try await writeLock(record, as: name)
         do {
             for other in try await locks() where other.name != name && !other.isStale {
+                if ReleasedLocks.shared.contains(other.name) {
+                    if (try? await backend.delete(other.name)) != nil { ReleasedLocks.shared.remove(other.name) }
+                    continue
+                }
                 guard let held = other.record else { throw RepositoryError.lockUnreadable(other.name.name) }
                 if exclusive || held.exclusive {
                     throw RepositoryError.locked(holder: held.holderDescription, exclusive: held.exclusive)
