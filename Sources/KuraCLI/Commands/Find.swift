@@ -31,9 +31,7 @@ struct Find: AsyncParsableCommand {
     var patterns: [String]
 
     func validate() throws {
-        if let empty = patterns.first(where: \.isEmpty) {
-            throw ValidationError("an empty pattern \"\(empty)\" matches nothing; give a name or a glob")
-        }
+        do { _ = try GlobMatcher(patterns: patterns) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
@@ -50,12 +48,12 @@ struct Find: AsyncParsableCommand {
                 if entry.generation.id != current {
                     current = entry.generation.id
                     let time = KuraTime.format(entry.generation.generation.time).prefix(19).replacingOccurrences(of: "T", with: " ")
-                    print("\(entry.generation.name) \(entry.generation.id.short) \(time)")
+                    Output.line("\(entry.generation.name) \(entry.generation.id.short) \(time)")
                 }
-                print("  " + List.line(entry.node, path: entry.path))
+                Output.line(bytes: Array("  ".utf8) + List.line(entry.node, path: entry.pathBytes))
             }
             let generationCount = Set(found.map(\.generation.id)).count
-            print("\(found.count) match(es) in \(generationCount) of \(generations.count) generation(s)")
+            Output.line("\(found.count) match(es) in \(generationCount) of \(generations.count) generation(s)")
         }
     }
 

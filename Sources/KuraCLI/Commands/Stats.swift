@@ -58,17 +58,17 @@ struct Stats: AsyncParsableCommand {
                 print(try Output.prettyJSON(object))
                 return
             }
-            print("\(totals.generations) generation(s), mode \(mode.rawValue)")
+            Output.line("\(totals.generations) generation(s), mode \(mode.rawValue)")
             switch mode {
             case .restoreSize:
-                print("  files:        \(totals.files)")
-                print("  directories:  \(totals.directories)")
-                if totals.otherEntries > 0 { print("  other:        \(totals.otherEntries) (symlinks, devices, FIFOs)") }
-                print("  total size:   \(Output.bytes(totals.restoreBytes))")
+                Output.line("  files:        \(totals.files)")
+                Output.line("  directories:  \(totals.directories)")
+                if totals.otherEntries > 0 { Output.line("  other:        \(totals.otherEntries) (symlinks, devices, FIFOs)") }
+                Output.line("  total size:   \(Output.bytes(totals.restoreBytes))")
             case .rawData:
-                print("  blobs:        \(totals.blobs)")
-                print("  uncompressed: \(Output.bytes(totals.plaintextBytes))")
-                print("  stored:       \(Output.bytes(totals.storedBytes))"
+                Output.line("  blobs:        \(totals.blobs)")
+                Output.line("  uncompressed: \(Output.bytes(totals.plaintextBytes))")
+                Output.line("  stored:       \(Output.bytes(totals.storedBytes))"
                       + (totals.storedBytes > 0 ? String(format: " (ratio %.2f)", Double(totals.plaintextBytes) / Double(totals.storedBytes)) : ""))
             }
         }

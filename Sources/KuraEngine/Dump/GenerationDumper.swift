@@ -93,7 +93,7 @@ public struct GenerationDumper {
     private func writeTree(_ tree: BlobID, at path: [UInt8], tar: inout TarWriter,
                            firstNames: inout [String: [UInt8]]) async throws {
         for node in try await repository.loadTree(tree).nodes {
-            let name = NodeBuilder.nameBytes(node)
+            let name = node.nameBytes
             try await write(node, at: path.isEmpty ? name : path + [0x2F] + name, tar: &tar, firstNames: &firstNames)
         }
     }
@@ -117,7 +117,7 @@ public struct GenerationDumper {
             try await writeContent(of: node, path: "/" + String(decoding: path, as: UTF8.self)) { try tar.writeContent($0) }
             try tar.finishContent()
         case .symlink:
-            header.linkTarget = node.rawLinkTarget.flatMap { Base64.decodeCanonicalPadded($0) } ?? Array((node.linkTarget ?? "").utf8)
+            header.linkTarget = node.linkTargetBytes
             try tar.writeHeader(header)
         case .characterDevice, .blockDevice:
             let device = node.deviceNumber ?? 0
