@@ -39,19 +39,41 @@ struct Backup: AsyncParsableCommand {
     @Flag(help: "Print progress and the summary as JSON lines.")
     var json = false
 
-    @Argument(help: "Files and directories to back up (else the subject's paths from the policy).")
+    @Flag(help: "Back up standard input as one file (named by --stdin-filename).")
+    var stdin = false
+
+    @Flag(help: "Back up the standard output of the command given after -- (its exit status decides).")
+    var stdinFromCommand = false
+
+    @Option(help: ArgumentHelp("With --stdin or --stdin-from-command: the file's name in the generation.", valueName: "NAME"))
+    var stdinFilename = "stdin"
+
+    @Argument(help: "Files and directories to back up (else the subject's paths from the policy); with --stdin-from-command, the command and its arguments after --.")
     var paths: [String] = []
 
     func validate() throws {
         guard !subject.isEmpty, !subject.contains("@"), !subject.contains("/") else {
             throw ValidationError("a subject name cannot be empty or contain @ or /")
         }
+        if stdin, stdinFromCommand { throw ValidationError("use either --stdin or --stdin-from-command") }
+        if stdin, !paths.isEmpty { throw ValidationError("--stdin backs up standard input; name no paths with it") }
+        if stdinFromCommand, paths.isEmpty {
+            throw ValidationError("--stdin-from-command needs the command after --, e.g. -- pg_dump mydb")
+        }
+        if let problem = StreamSource.problem(withName: stdinFilename) { throw ValidationError(problem) }
     }
 
     func run() async throws {
         try await reportingErrors {
-            var options = BackupOptions(subject: subject, paths: paths)
-            if paths.isEmpty {
+            var options = BackupOptions(subject: subject, paths: stdin || stdinFromCommand ? [] : paths)
+            var command: CommandStream?
+            defer { command?.terminate() }
+            if stdin {
+                options.stream = StreamSource(filename: stdinFilename, descriptor: 0)
+            } else if stdinFromCommand {
+                command = try CommandStream(paths)
+                options.stream = command?.source(filename: stdinFilename)
+            } else if paths.isEmpty {
                 guard let policy = try repository.policy.load(), let entry = policy.subject(named: subject) else {
                     throw CommandFailure(message: "name at least one path to back up, or a subject the policy file describes")
                 }

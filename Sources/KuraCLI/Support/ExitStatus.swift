@@ -97,6 +97,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as BackupError:
         return (error.description, .failure)
+    case let error as CommandStream.Failure:
+        return (error.description, .failure)
     case let error as RestoreError:
         guard case .stopped(_, _, let cause) = error else { return (error.description, .failure) }
         return (error.description, describe(cause).1)

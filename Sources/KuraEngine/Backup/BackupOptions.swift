@@ -11,6 +11,8 @@ public struct BackupOptions: Sendable {
     /// Count what the backup will see on a parallel metadata walk, for totals and an ETA in
     /// progress reports. Costs a second walk of the directories, so only when progress shows.
     public var estimateTotals = false
+    /// Back up this stream as one file instead of `paths` (`--stdin`, `--stdin-from-command`).
+    public var stream: StreamSource?
 
     public init(subject: String, paths: [String]) {
         self.subject = subject
@@ -22,6 +24,29 @@ public struct BackupOptions: Sendable {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+}
+
+/// Data that comes from a pipe rather than a file: standard input, or the output of a command
+/// such as pg_dump. It is stored as one regular file, `/NAME`, mode 0600 (dumps often hold
+/// secrets), owned by the user running the backup, with the backup's time as its mtime.
+public struct StreamSource: Sendable {
+    public var filename: String
+    public var descriptor: Int32
+    /// Called when the stream has ended, before anything refers to its content: throwing
+    /// (a dump command that exited non-zero) means no generation is written.
+    public var finished: @Sendable () throws -> Void
+
+    public init(filename: String, descriptor: Int32, finished: @escaping @Sendable () throws -> Void = {}) {
+        self.filename = filename
+        self.descriptor = descriptor
+        self.finished = finished
+    }
+
+    /// Why `name` cannot be a stream's file name, or nil.
+    public static func problem(withName name: String) -> String? {
+        name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\0")
+            ? "a file name for the stream is one path component (no /), not \"\(name)\"" : nil
     }
 }
 

@@ -50,9 +50,9 @@ public final class BackupRunner {
         try repository.require(.writeGenerations)
         started = Date()
         startTime = KuraClock.now
-        let paths = try existingPaths().map(absolutePath)
+        let paths = try options.stream.map { ["/" + $0.filename] } ?? existingPaths().map(absolutePath)
         defer { estimator.cancel() }
-        if options.estimateTotals {
+        if options.estimateTotals, options.stream == nil {
             estimator.start(paths: paths, excludes: excludes, oneFileSystem: options.oneFileSystem)
         }
         let existing = try await repository.generations().valid
@@ -68,9 +68,14 @@ public final class BackupRunner {
             parentRoot = cachedTrees[cache.root]
         }
 
-        let trie = PathTrie()
-        for path in paths { trie.insert(path) }
-        let root = try await archiveSelected(trie, path: "", parentTree: parentRoot)
+        let root: Tree
+        if let stream = options.stream {
+            root = try await archiveStream(stream)
+        } else {
+            let trie = PathTrie()
+            for path in paths { trie.insert(path) }
+            root = try await archiveSelected(trie, path: "", parentTree: parentRoot)
+        }
         let rootID = try await saveTree(root)
         try await repository.flush()
 
@@ -286,7 +291,60 @@ public final class BackupRunner {
             return nil
         }
         defer { close(descriptor) }
+        do {
+            let content = try await readContent(of: descriptor, shownPath: shownPath, node: node) {
+                self.warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
+            }
+            if case .blobs(let blobs, let size) = content, let key = node.hardlinkKey { hardlinkContent[key] = (blobs, size) }
+            return content
+        } catch let ReadFailure.read(code) {
+            warn("cannot read \(shownPath): \(String(cString: strerror(code))); skipped")
+            return nil
+        }
+    }
 
+    /// A stream as the one file of the generation's root (`/NAME`).
+    private func archiveStream(_ stream: StreamSource) async throws -> Tree {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let time = Timestamp(now)
+        var node = Node(name: stream.filename, kind: .file, mode: 0o600, uid: getuid(), gid: getgid(),
+                        mtime: time, ctime: time, size: 0, inode: 0, device: 0, links: 1)
+        node.user = FileSystem.userName(getuid())
+        node.group = FileSystem.groupName(getgid())
+        report(stream.filename)
+        let content: FileContent
+        do {
+            content = try await readContent(of: stream.descriptor, shownPath: stream.filename, node: node) {}
+        } catch let ReadFailure.read(code) {
+            throw BackupError.streamUnreadable(stream.filename, reason: String(cString: strerror(code)))
+        }
+        try stream.finished()
+        var entries = ArchivedEntries()
+        switch content {
+        case .blobs(let blobs, let size):
+            node.content = blobs
+            node.size = size
+            entries.append(ArchivedEntry(node: node))
+        case .batched(let pending, let size):
+            node.size = size
+            entries.append(ArchivedEntry(node: node, batched: pending))
+        }
+        try await smallFiles.drain()
+        summary.files = 1
+        summary.bytes = node.size
+        progress.files = 1
+        progress.bytesSeen = node.size
+        return entries.tree()
+    }
+
+    /// A read(2) that failed part way through a file or stream.
+    private enum ReadFailure: Error { case read(Int32) }
+
+    /// Reads and chunks everything `descriptor` gives until its end, storing the blobs;
+    /// `whenRead` runs once it has ended. Throws `ReadFailure` when a read fails.
+    private func readContent(of descriptor: Int32, shownPath: String, node: Node,
+                             whenRead: () -> Void) async throws -> FileContent {
         // While workers prepare one buffer's chunks, the next buffer is read and cut here,
         // then the prepared blobs are stored (encrypted and packed, in order).
         var content: [BlobID] = []
@@ -302,8 +360,7 @@ public final class BackupRunner {
                 if count < 0 {
                     let code = errno
                     _ = await preparing?.prepared()   // its workers still read the other buffer
-                    warn("cannot read \(shownPath): \(String(cString: strerror(code))); skipped")
-                    return nil
+                    throw ReadFailure.read(code)
                 }
                 if count == 0 { ended = true }
                 progress.bytesRead += Int64(count)
@@ -312,7 +369,7 @@ public final class BackupRunner {
             let lengths = chunkLengths(in: reading, fileEnded: ended)
             if ended, preparing == nil, node.hardlinkKey == nil, (1...SmallFileBatcher.largestFile).contains(reading.count) {
                 let pending = try await smallFiles.add(reading.available, lengths: lengths)
-                warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
+                whenRead()
                 return .batched(pending, size: Int64(reading.count))
             }
             let batch = BlobPreparation.start(chunksOf: reading, lengths: lengths, repository: repository)
@@ -326,8 +383,7 @@ public final class BackupRunner {
             report(shownPath)
         }
         if let preparing { content += try await BlobPreparation.store(await preparing.prepared(), in: repository) }
-        warnIfChanged(descriptor, path: path, shownPath: shownPath, node: node)
-        if let key = node.hardlinkKey { hardlinkContent[key] = (content, size) }
+        whenRead()
         return .blobs(content, size: size)
     }
 
