@@ -8,6 +8,10 @@ import KuraStorage
 public final class Repository: @unchecked Sendable {
     public let backend: any StorageBackend
     public let config: RepositoryConfig
+    /// Whether the signed `init` audit entry vouches for `config` (checked when opening).
+    public internal(set) var configAuthentication = ConfigAuthentication.unauthenticated("not checked")
+    /// The pack cipher the config names.
+    let blobCipher: AEADAlgorithm
     public let keySlot: KeySlot
     let secrets: RepositorySecrets
     /// The secrets of every key epoch this key holds (docs/KEYS.md, "Rotation").
@@ -36,6 +40,7 @@ public final class Repository: @unchecked Sendable {
         self.config = config
         self.keySlot = keySlot
         self.secrets = secrets
+        blobCipher = try config.validate()
         keyring = Keyring(slot: secrets)
         // An auditor's slot holds neither key. It gets random stand-ins it can never use to
         // harm anything: storing a blob needs the data public key and reading one the data
@@ -61,9 +66,12 @@ public final class Repository: @unchecked Sendable {
                                     certifier: secrets.signingKey, password: password, parameters: parameters)
         // Key slot first: a config without a key would be a repository nobody can open.
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
-        try await backend.put(try configName, bytes: Array(JSONEncoder.kura.encode(config)))
+        let configBytes = Array(try JSONEncoder.kura.encode(config))
+        try await backend.put(try configName, bytes: configBytes)
         let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
-        try await repository.appendAudit("init", details: ["key": slot.name, "role": slot.role.rawValue])
+        try await repository.appendAudit("init", details: ["key": slot.name, "role": slot.role.rawValue,
+                                                           Self.configDigestDetail: Self.configDigest(configBytes)])
+        repository.configAuthentication = .authenticated
         return repository
     }
 
@@ -72,17 +80,18 @@ public final class Repository: @unchecked Sendable {
         guard try await backend.exists(), try await backend.stat(try configName) != nil else {
             throw RepositoryError.noRepository(backend.location)
         }
+        let configBytes: [UInt8]
         let config: RepositoryConfig
         do {
-            config = try JSONDecoder.kura.decode(RepositoryConfig.self, from: Data(try await backend.get(try configName)))
+            configBytes = try await backend.get(try configName)
+            config = try JSONDecoder.kura.decode(RepositoryConfig.self, from: Data(configBytes))
         } catch let error as StorageError {
             throw RepositoryError.storage(error)
         } catch {
-            throw RepositoryError.damaged(object: "config", reason: "not a Kura repository configuration")
+            throw RepositoryError.badConfig("not a Kura repository configuration")
         }
-        guard config.version <= RepositoryConfig.currentVersion else {
-            throw RepositoryError.unsupportedVersion(config.version)
-        }
+        // Before any key slot is tried, so that a wrong password is not blamed for it.
+        try config.validate()
         let slots = try await backend.list(.keys)
         guard !slots.isEmpty else {
             if let erased = await erasureCertificate(in: backend) {
@@ -110,14 +119,13 @@ public final class Repository: @unchecked Sendable {
                 let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
                 try await repository.checkUsable()
                 try await repository.loadKeyring()
+                try await repository.authenticateConfig(configBytes)
                 try await repository.loadIndex()
                 return repository
             }
         }
         throw damaged ?? RepositoryError.wrongPassword
     }
-
-    var blobCipher: AEADAlgorithm { AEADAlgorithm(rawValue: config.blobCipher) ?? .chacha20Poly1305 }
 
     // MARK: Metadata objects (index, generations, …): XChaCha20-Poly1305 with random nonces,
     // under the newest key epoch's metadata key; read with any epoch's key this key holds.

@@ -4,8 +4,8 @@ import Testing
 /// The audit log through the real binary: every kind of tampering is detected and names the
 /// entry it concerns.
 @Suite struct AuditLogTests {
-    /// A repository whose log has init and three restores, a generation recording head 4,
-    /// and a witness file holding head 4.
+    /// A repository whose log has init, a `generation` entry, three restores and another
+    /// `generation` entry; generation s@2 records head 5, the witness file head 6.
     static func repositoryWithLog() throws -> (RepositoryScratch, [String]) {
         let repo = try RepositoryScratch()
         try repo.scratch.write("data/file.txt", "contents\n")
@@ -33,17 +33,18 @@ import Testing
 
     @Test func intactLogVerifiesAndListsEveryAct() throws {
         let (repo, entries) = try Self.repositoryWithLog()
-        #expect(entries.count == 4)
+        #expect(entries.count == 6)
         let log = try repo.kura("audit", "log")
         let lines = log.output.split(separator: "\n")
-        #expect(lines.count == 4)
-        #expect(lines[0].contains("init") && lines[1].contains("restore") && lines[1].contains("generation=s@1"))
+        #expect(lines.count == 6)
+        #expect(lines[0].contains("init") && lines[1].contains("generation") && lines[1].contains("generation=s@1"))
+        #expect(lines[2].contains("restore") && lines[2].contains("generation=s@1"))
         let json = try repo.kura("audit", "log", "--json")
         let first = try JSONSerialization.jsonObject(with: Data(json.output.split(separator: "\n")[0].utf8)) as? [String: Any]
         #expect(first?["sequence"] as? Int == 1 && first?["action"] as? String == "init")
         let verify = try Self.verify(repo)
         #expect(verify.status == 0, "\(verify.stderr)")
-        #expect(verify.output.contains("4 entries") && verify.output.contains("3 recorded head(s) reached"), "\(verify.output)")
+        #expect(verify.output.contains("6 entries") && verify.output.contains("3 recorded head(s) reached"), "\(verify.output)")
     }
 
     @Test func alteredEntryIsNamed() throws {
@@ -85,20 +86,21 @@ import Testing
         try Self.makeWritable(repo)
         // An old restore entry is replayed as the newest one.
         try FileManager.default.copyItem(atPath: repo.path("repo/audit/\(entries[1])"),
-                                         toPath: repo.path("repo/audit/000000000005-" + entries[1].suffix(64)))
+                                         toPath: repo.path("repo/audit/000000000007-" + entries[1].suffix(64)))
         let result = try Self.verify(repo)
         #expect(result.status == 3)
-        #expect(result.stderr.contains("says entry 5 but it holds entry 2"), "\(result.stderr)")
+        #expect(result.stderr.contains("says entry 7 but it holds entry 2"), "\(result.stderr)")
     }
 
     @Test func truncatedLogIsCaughtByGenerationHeadsAndWitness() throws {
         let (repo, entries) = try Self.repositoryWithLog()
         try Self.makeWritable(repo)
-        try FileManager.default.removeItem(atPath: repo.path("repo/audit/\(entries[3])"))
+        try FileManager.default.removeItem(atPath: repo.path("repo/audit/\(entries[4])"))
+        try FileManager.default.removeItem(atPath: repo.path("repo/audit/\(entries[5])"))
         let result = try Self.verify(repo)
         #expect(result.status == 3)
-        #expect(result.stderr.contains("the witness file records audit head 4"), "\(result.stderr)")
-        #expect(result.stderr.contains("generation s@2 records audit head 4"), "\(result.stderr)")
+        #expect(result.stderr.contains("the witness file records audit head 6"), "\(result.stderr)")
+        #expect(result.stderr.contains("generation s@2 records audit head 5"), "\(result.stderr)")
     }
 
     @Test func logRolledBackToAnOlderCopyIsCaught() throws {
@@ -110,7 +112,7 @@ import Testing
         _ = try repo.shell("rm -rf '\(repo.path("repo/audit"))' && cp -a '\(repo.path("old-audit"))' '\(repo.path("repo/audit"))'")
         let result = try Self.verify(repo)
         #expect(result.status == 3)
-        #expect(result.stderr.contains("the witness file records audit head 5") && result.stderr.contains("ends at entry 4"),
+        #expect(result.stderr.contains("the witness file records audit head 7") && result.stderr.contains("ends at entry 6"),
                 "\(result.stderr)")
     }
 

@@ -12,7 +12,7 @@ import Testing
     /// also in `b`) and subject `b` (`shared`, `own`). `small` shares a pack with `shared` and
     /// is under 5 % of it: an ordinary prune would leave it where it is.
     static func twoSubjects(_ made: RepositoryScratch? = nil) throws -> RepositoryScratch {
-        let repo = try made ?? RepositoryScratch()
+        let repo = try made ?? RepositoryScratch(createdAt: "2024-12-01T00:00:00Z")
         try repo.writeRandom("a/small", size: 100_000, seed: 19)
         try repo.writeRandom("a/shared", size: 4_000_000, seed: 13)
         try repo.writeRandom("b/shared", size: 4_000_000, seed: 13)

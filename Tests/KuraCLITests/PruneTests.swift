@@ -10,7 +10,7 @@ import Testing
     /// Three generations of a folder where each changes some files: after keeping only the
     /// last, generation 1's pack is partly used (repack) and generation 2's unused (delete).
     static func threeGenerations(_ made: RepositoryScratch? = nil) throws -> (RepositoryScratch, [String: String]) {
-        let repo = try made ?? RepositoryScratch()
+        let repo = try made ?? RepositoryScratch(createdAt: "2024-12-01T00:00:00Z")
         for index in 0..<4 { try repo.writeRandom("data/f\(index)", size: 1_000_000, seed: UInt64(2 * index + 11)) }
         #expect(try repo.backup("s", repo.path("data"), at: "2025-01-01T00:00:00Z").status == 0)
         try repo.writeRandom("data/f0", size: 1_000_000, seed: 101)

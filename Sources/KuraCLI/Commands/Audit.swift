@@ -61,7 +61,7 @@ struct AuditHeadCommand: AsyncParsableCommand {
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the audit log's chain, signatures and keys, and the heads recorded in generations and a witness.",
+        abstract: "Check the audit log's chain, signatures and keys, the heads recorded in generations and a witness, and that the generation and drill records it names exist.",
         discussion: "Exits 0 when the log is intact, 3 naming each problem (one per line) otherwise."
     )
 
@@ -89,6 +89,7 @@ struct AuditVerify: AsyncParsableCommand {
             let log = try await opened.auditLog()
             let verifier = AuditVerifier(log: log, signers: try await opened.auditSigners(), keySlots: try await opened.allKeySlots())
             let problems = verifier.problems(heads: heads)
+                + (try await opened.missingRecords(log: log)).map { "\($0.object) \($0.reason)" }
             guard problems.isEmpty else {
                 for problem in problems { Output.error(problem) }
                 throw CommandFailure(message: "the audit log has \(problems.count) problem(s)", status: .problemsFound)

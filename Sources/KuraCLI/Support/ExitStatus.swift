@@ -71,7 +71,7 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         let status: ExitStatus = switch error {
         case .noRepository: .noRepository
         case .wrongPassword: .wrongKey
-        case .damaged: .damaged
+        case .damaged, .badConfig, .configAltered, .auditHeadUnreadable: .damaged
         case .locked, .lockUnreadable: .locked
         default: .failure
         }

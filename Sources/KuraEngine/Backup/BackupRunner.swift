@@ -25,7 +25,8 @@ public final class BackupRunner {
     /// Two read buffers of twice the maximum chunk (so each batch holds a whole chunk beyond
     /// what the last left over): one is filled and cut while the other's chunks are prepared
     /// on worker threads.
-    private let buffers = [FileBuffer(capacity: 8 * 1024 * 1024), FileBuffer(capacity: 8 * 1024 * 1024)]
+    private let buffers = [FileBuffer(capacity: 2 * RepositoryConfig.ChunkerSettings.largestMaximum),
+                           FileBuffer(capacity: 2 * RepositoryConfig.ChunkerSettings.largestMaximum)]
     private let smallFiles: SmallFileBatcher
     /// For a key that cannot read trees back: the last generation's trees from the local
     /// cache, and the trees this backup writes (the next backup's cache).

@@ -54,6 +54,8 @@ public struct Checker {
             report.problems.append(CheckProblem(object: "generation \(name.prefix(8))", reason: "\(error)", affected: []))
         }
         report.generations = generations.count
+        report.problems += try await recordProblems()
+        report.warnings += configWarnings
 
         // Walk every tree once; remember which generations and paths use each blob.
         var visitedTrees: Set<BlobID> = []

@@ -1,4 +1,5 @@
 import KuraCrypto
+import KuraRepository
 
 /// Content-defined chunking in the style of FastCDC (Xia et al., 2016) with normalised
 /// chunking: a gear rolling hash over each byte, a stricter mask before the average size and
@@ -14,9 +15,11 @@ public struct Chunker: Sendable {
 
     /// - Parameters:
     ///   - seed: a 32-byte repository secret.
-    ///   - average: a power of two.
+    ///   - minimum, average, maximum: sizes that `RepositoryConfig.ChunkerSettings.problem`
+    ///     accepts (the repository refuses any other config when it opens).
     public init(seed: SecureBytes, minimum: Int, average: Int, maximum: Int) throws {
-        precondition(average.nonzeroBitCount == 1 && minimum < average && average < maximum)
+        let settings = RepositoryConfig.ChunkerSettings(minimum: minimum, average: average, maximum: maximum)
+        if let problem = settings.problem { throw RepositoryError.badConfig(problem) }
         let table = try HKDF.deriveKey(inputKeyMaterial: seed, salt: [UInt8](), info: Array("kura/v1/gear-table".utf8),
                                        length: 256 * 8).copyBytes()
         gear = (0..<256).map { index in

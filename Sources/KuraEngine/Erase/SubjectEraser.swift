@@ -52,6 +52,11 @@ public struct SubjectEraser {
     public func erase(_ plan: SubjectErasePlan) async throws -> SubjectErasure {
         try requireAllowed()
         try await repository.withLock(command: "erase (records)") {
+            // Logged first, so that a crash while deleting leaves no record the log still expects.
+            try await repository.appendAudit("erase-subject-records", details: [
+                "subject": plan.subject, "generation records": String(plan.generations.count),
+                "drill records": String(plan.drills.count),
+            ])
             for drill in plan.drills {
                 try await repository.delete(drill: drill.id)
                 try await pause()

@@ -65,23 +65,28 @@ public struct Forgetter {
             outcome.subjects.append(SubjectOutcome(rules: rules, retention: retention))
         }
         if !dryRun, outcome.removedCount > 0 {
+            // Logged first: a crash midway leaves records the log calls forgotten, never
+            // deleted records the log does not account for (which check reports).
+            try await repository.appendAudit("forget", details: Self.auditDetails(outcome))
             for subject in outcome.subjects {
                 for decision in subject.retention.removed {
                     guard let id = GenerationID(hex: decision.candidate.id) else { continue }
                     try await repository.delete(generation: id)
                 }
             }
-            try await repository.appendAudit("forget", details: Self.auditDetails(outcome))
         }
         return outcome
     }
 
-    /// What the audit log records: the generations removed (the first 200 by name) and the rules.
+    /// What the audit log records: the generations removed (the first 200 by name, every one
+    /// by ID for `AuditedRecords`) and the rules.
     static func auditDetails(_ outcome: Outcome) -> [String: String] {
-        let removed = outcome.subjects.flatMap { $0.retention.removed.map(\.candidate.name) }
+        let decisions = outcome.subjects.flatMap(\.retention.removed)
+        let removed = decisions.map(\.candidate.name)
         let rules = outcome.subjects.filter { !$0.retention.removed.isEmpty }.map { "\($0.retention.subject): \($0.rules.summary)" }
         return ["count": String(removed.count),
                 "generations": removed.prefix(200).joined(separator: " ") + (removed.count > 200 ? " …" : ""),
+                "ids": decisions.map { String($0.candidate.id.prefix(AuditedRecords.forgottenIDLength)) }.joined(separator: " "),
                 "rules": rules.joined(separator: "; ")]
     }
 }

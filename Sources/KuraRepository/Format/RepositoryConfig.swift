@@ -18,6 +18,12 @@ public struct RepositoryConfig: Codable, Sendable, Equatable {
         public var average: Int
         public var maximum: Int
 
+        public init(minimum: Int, average: Int, maximum: Int) {
+            self.minimum = minimum
+            self.average = average
+            self.maximum = maximum
+        }
+
         /// About 1 MiB on average, between 256 KiB and 4 MiB.
         public static let standard = ChunkerSettings(minimum: 256 * 1024, average: 1024 * 1024, maximum: 4 * 1024 * 1024)
     }

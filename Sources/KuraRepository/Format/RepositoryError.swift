@@ -23,6 +23,12 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case lockUnreadable(String)
     /// Appending to the audit log lost the race to other writers too many times.
     case auditContention
+    /// `config/config` holds values kura cannot work with (altered).
+    case badConfig(String)
+    /// `config/config` is not the file whose SHA-256 the signed `init` audit entry records.
+    case configAltered
+    /// The audit log's newest object cannot be read, so no entry can follow it.
+    case auditHeadUnreadable(object: String, reason: String)
 }
 
 extension RepositoryError: CustomStringConvertible {
@@ -49,6 +55,15 @@ extension RepositoryError: CustomStringConvertible {
             "lock \(name) cannot be read; if no other kura is running on this repository, run `kura unlock --remove-all`"
         case .auditContention:
             "could not append to the audit log: other kura processes kept writing at the same moment; try again"
+        case .badConfig(let reason):
+            "config/config is damaged (\(reason)); it was altered: restore it from a copy of the repository"
+        case .configAltered:
+            "config/config is not the file this repository was created with (the signed init entry of the audit log "
+                + "records another SHA-256); it was altered: restore it from a copy of the repository"
+        case .auditHeadUnreadable(let object, let reason):
+            "the audit log's newest object audit/\(object) cannot be read (\(reason)), so nothing can be logged after it; "
+                + "restore that object from a copy of the repository, or, if there is none, move it out of audit/ "
+                + "(keep it as evidence) and the next entry takes its number"
         }
     }
 }

@@ -3,8 +3,9 @@ import KuraCrypto
 import KuraStorage
 
 extension Repository {
-    /// Signs and stores a generation record. Call `flush()` first: the record must only refer
-    /// to blobs whose packs and index are already written.
+    /// Signs and stores a generation record, then logs a `generation` audit entry naming it
+    /// (so that `check` notices if the record is deleted later). Call `flush()` first: the
+    /// record must only refer to blobs whose packs and index are already written.
     public func save(_ generation: Generation) async throws -> GenerationID {
         try require(.writeGenerations)
         var generation = generation
@@ -15,6 +16,8 @@ extension Repository {
         let stored = try sealMetadata(Array(JSONEncoder.kura.encode(signed)), purpose: "generation")
         let id = GenerationID.hashing(stored)
         try await backend.put(ObjectName(.generations, id.hex), bytes: stored)
+        try await appendAudit("generation", details: ["subject": generation.subject, "id": id.hex,
+                                                      "generation": "\(generation.subject)@\(generation.number)"])
         return id
     }
 

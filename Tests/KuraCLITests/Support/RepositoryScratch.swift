@@ -9,12 +9,15 @@ final class RepositoryScratch {
     /// - Parameters:
     ///   - repository: where the repository goes (default: `repo` in the scratch folder).
     ///   - extra: more environment, such as an S3 server's credentials.
-    init(repository: String? = nil, environment extra: [String: String] = [:]) throws {
+    ///   - createdAt: KURA_TEST_NOW for `init` alone, for tests that back up at earlier times
+    ///     (audit entries must not predate the key that signs them).
+    init(repository: String? = nil, environment extra: [String: String] = [:], createdAt: String? = nil) throws {
         scratch = try Scratch()
         try scratch.write("password", "test password\n")
         environment = ["KURA_REPOSITORY": repository ?? scratch.path("repo"), "KURA_PASSWORD_FILE": scratch.path("password")]
             .merging(extra) { $1 }
-        let created = try kura("init", "--kdf-iterations", "1", "--kdf-memory", "8")
+        let created = try kura(arguments: ["init", "--kdf-iterations", "1", "--kdf-memory", "8"],
+                               environment: createdAt.map { ["KURA_TEST_NOW": $0] } ?? [:])
         guard created.status == 0 else { throw POSIXError(.EIO) }
     }
 
