@@ -8,7 +8,7 @@ packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time py
 # --test: what the test suite checks against as well: crontab, systemd-analyze, and headless
 # Chromium to render kura status --html pages (Scripts/render-html.py).
 if [ "${1:-}" = "--test" ]; then
-    packages+=(cron systemd chromium)
+    packages+=(cron systemd chromium postgresql)
 fi
 missing=()
 for package in "${packages[@]}"; do
