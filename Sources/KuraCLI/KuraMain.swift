@@ -3,7 +3,9 @@ import Foundation
 import KuraRepository
 import KuraStorage
 
-/// Entry point used by the `kura` executable.
+/// Entry point used by the `kura` executable. Whatever the command did, the S3 client is
+/// shut down before the process exits (a signal ends the process at once, which closes
+/// its connections too).
 public enum KuraMain {
     public static func run() async {
         if let invalid = KuraClock.invalidTestNow {
@@ -25,8 +27,10 @@ public enum KuraMain {
             } else {
                 try command.run()
             }
+            await S3Transport.shutDown()
             ScratchInterruptCleanup.settle()
         } catch {
+            await S3Transport.shutDown()
             ScratchInterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {

@@ -153,19 +153,31 @@ public final class Repository: @unchecked Sendable {
     public private(set) var damagedIndexFiles: [(name: String, error: RepositoryError)] = []
 
     /// Reads every index file; damaged ones are set aside for check to report, so one bad
-    /// index file does not make the rest of the repository unreadable.
+    /// index file does not make the rest of the repository unreadable. An index file listed
+    /// but gone when read was replaced by a prune's sweep (which writes the replacement
+    /// first): the listing is read again.
     func loadIndex() async throws {
-        var index = RepositoryIndex()
-        damagedIndexFiles = []
-        for info in try await backend.list(.index) {
+        var attempts = 0
+        while true {
+            attempts += 1
+            var index = RepositoryIndex()
+            var damaged: [(name: String, error: RepositoryError)] = []
             do {
-                let file = try await readIndexFile(info.name)
-                for pack in file.packs { index.add(pack: pack.id, entries: pack.blobs) }
-            } catch let error as RepositoryError {
-                damagedIndexFiles.append((info.name.name, error))
+                for info in try await backend.list(.index) {
+                    do {
+                        let file = try await readIndexFile(info.name)
+                        for pack in file.packs { index.add(pack: pack.id, entries: pack.blobs) }
+                    } catch let error as RepositoryError {
+                        damaged.append((info.name.name, error))
+                    }
+                }
+            } catch StorageError.notFound(let name) where name.kind == .index && attempts < 5 {
+                continue
             }
+            damagedIndexFiles = damaged
+            self.index = index
+            return
         }
-        self.index = index
     }
 
     func readIndexFile(_ name: ObjectName) async throws -> IndexFile {

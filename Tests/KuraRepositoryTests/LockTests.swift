@@ -120,6 +120,21 @@ struct LockTests {
             try await repository.lock(exclusive: false, command: "backup")
         }
     }
+
+    /// Garbage in locks/ counts as held until the storage says it has not been written for
+    /// the stale age; then any command clears it, as it would a stale lock.
+    @Test func unreadableLockIsClearedOnceOld() async throws {
+        let (repository, path) = try await Self.repository()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let garbage = try ObjectName(.locks, "garbage")
+        try await repository.backend.put(garbage, bytes: Array("not a lock".utf8))
+        #expect(try await repository.locks().map { $0.record == nil && !$0.isStale } == [true])
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-31 * 60)],
+                                              ofItemAtPath: "\(path)/locks/garbage")
+        let lock = try await repository.lock(exclusive: true, command: "prune")
+        #expect(try await repository.backend.stat(garbage) == nil)
+        await lock.release()
+    }
 }
 
 extension LockTests {

@@ -19,7 +19,8 @@ public enum RepositoryError: Error, Equatable, Sendable {
     case storage(StorageError)
     /// A live lock conflicts with the one asked for.
     case locked(holder: String, exclusive: Bool)
-    /// A lock object cannot be read (damaged, or from another repository).
+    /// A lock object cannot be read (damaged, or from another repository) and is not yet old
+    /// enough to be stale.
     case lockUnreadable(String)
     /// Appending to the audit log lost the race to other writers too many times.
     case auditContention
@@ -52,7 +53,8 @@ extension RepositoryError: CustomStringConvertible {
             "the repository is locked\(exclusive ? " exclusively" : "") by \(holder); wait for it to finish, "
                 + "or, if that process is gone, run `kura unlock`"
         case .lockUnreadable(let name):
-            "lock \(name) cannot be read; if no other kura is running on this repository, run `kura unlock --remove-all`"
+            "lock \(name) cannot be read; it is cleared once it has not been written for 30 minutes, or now by "
+                + "`kura unlock --remove-all` if no other kura is running on this repository"
         case .auditContention:
             "could not append to the audit log: other kura processes kept writing at the same moment; try again"
         case .badConfig(let reason):

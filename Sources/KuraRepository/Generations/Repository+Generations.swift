@@ -22,7 +22,8 @@ extension Repository {
     }
 
     /// Every generation, oldest first. Records that fail authentication or whose signature
-    /// does not verify are reported by `damaged`.
+    /// does not verify are reported by `damaged`. A record listed but gone when read was
+    /// forgotten meanwhile (forget runs beside backups and checks): it is left out, not damage.
     public func generations() async throws -> (valid: [StoredGeneration], damaged: [(String, RepositoryError)]) {
         var valid: [StoredGeneration] = []
         var damaged: [(String, RepositoryError)] = []
@@ -34,6 +35,8 @@ extension Repository {
                 valid.append(try await loadGeneration(info.name, signers: signers))
             } catch let error as RepositoryError {
                 damaged.append((info.name.name, error))
+            } catch StorageError.notFound(let missing) where missing == info.name {
+                continue
             }
         }
         valid.sort { ($0.generation.time, $0.id) < ($1.generation.time, $1.id) }

@@ -33,10 +33,15 @@ public struct LockRecord: Codable, Equatable, Sendable {
 
     /// "backup (pid 4242 on db1, user root, since 2026-11-25 02:41:07 UTC)", for messages.
     public var holderDescription: String {
+        "\(command) (pid \(pid) on \(host), user \(user), since \(Self.format(created)))"
+    }
+
+    /// "2026-11-25 02:41:07 UTC".
+    static func format(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return "\(command) (pid \(pid) on \(host), user \(user), since \(formatter.string(from: created)))"
+        return formatter.string(from: date)
     }
 }

@@ -74,21 +74,28 @@ extension Repository {
         let deadline = Date().addingTimeInterval(wait)
         var told = false
         while true {
+            let holder: String
             do {
                 return try await lock(exclusive: exclusive, command: command)
-            } catch RepositoryError.locked(let holder, let heldExclusively) {
-                guard Date() < deadline else { throw RepositoryError.locked(holder: holder, exclusive: heldExclusively) }
-                if !told {
-                    onWait("waiting for \(holder) to finish (up to \(Int(wait)) s; KURA_LOCK_WAIT changes it)")
-                    told = true
-                }
-                try await Task.sleep(nanoseconds: 500_000_000)
+            } catch RepositoryError.locked(let held, let heldExclusively) {
+                guard Date() < deadline else { throw RepositoryError.locked(holder: held, exclusive: heldExclusively) }
+                holder = held
+            } catch RepositoryError.lockUnreadable(let name) {
+                // It goes when its writer removes it, or once it is old enough to be stale.
+                guard Date() < deadline else { throw RepositoryError.lockUnreadable(name) }
+                holder = "the unreadable lock \(name)"
             }
+            if !told {
+                onWait("waiting for \(holder) to finish (up to \(Int(wait)) s; KURA_LOCK_WAIT changes it)")
+                told = true
+            }
+            try await Task.sleep(nanoseconds: 500_000_000)
         }
     }
 
     /// Takes a shared or exclusive lock for `command`, first removing stale locks. Throws
-    /// `locked` naming the holder when a live lock conflicts; never removes a live lock.
+    /// `locked` naming the holder when a live lock conflicts, `lockUnreadable` for a lock
+    /// that cannot be read and is not yet old enough to be stale; never removes a live lock.
     public func lock(exclusive: Bool, command: String, now: Date = KuraClock.now) async throws -> RepositoryLock {
         let here = ProcessIdentity.current
         let record = LockRecord(host: here.host, pid: here.pid, processStart: here.processStart, user: here.user,
@@ -114,14 +121,24 @@ extension Repository {
     }
 
     /// Every lock object, with its record (nil when it cannot be read) and whether its holder
-    /// is gone. Stale locks are removed on the way.
-    public func locks() async throws -> [(name: ObjectName, record: LockRecord?, isStale: Bool)] {
-        var result: [(name: ObjectName, record: LockRecord?, isStale: Bool)] = []
+    /// is gone. Stale locks are removed on the way. A lock listed but gone by the time it is
+    /// read was released meanwhile: it is no lock, and left out.
+    public func locks() async throws -> [LockEntry] {
+        var result: [LockEntry] = []
         for info in try await backend.list(.locks) {
-            let record = try? await readLock(info.name)
-            let stale = record?.isStale() ?? false
-            if stale { try await backend.delete(info.name) }
-            result.append((info.name, record, stale))
+            let record: LockRecord?
+            do {
+                record = try await readLock(info.name)
+            } catch StorageError.notFound {
+                continue
+            } catch let error as StorageError {
+                throw error
+            } catch {
+                record = nil
+            }
+            let entry = LockEntry(name: info.name, record: record, written: info.modified)
+            if entry.isStale { try await backend.delete(info.name) }
+            result.append(entry)
         }
         return result
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kinds of object a repository stores; each lives in its own namespace (a folder on
 /// disk, a key prefix on S3).
 public enum ObjectKind: String, CaseIterable, Sendable {
@@ -41,9 +43,13 @@ public struct ObjectName: Hashable, Sendable, CustomStringConvertible {
 public struct ObjectInfo: Hashable, Sendable {
     public let name: ObjectName
     public let size: Int
+    /// When the object was last written, as the storage says (listings give it; nil where
+    /// the storage does not tell). Lets a lock that cannot be read still age.
+    public let modified: Date?
 
-    public init(name: ObjectName, size: Int) {
+    public init(name: ObjectName, size: Int, modified: Date? = nil) {
         self.name = name
         self.size = size
+        self.modified = modified
     }
 }

@@ -75,7 +75,7 @@ public struct LocalBackend: StorageBackend {
 
     public func stat(_ name: ObjectName) async throws -> ObjectInfo? {
         try requireRoot()
-        return LocalFiles.size(path(of: name)).map { ObjectInfo(name: name, size: $0) }
+        return LocalFiles.sizeAndTime(path(of: name)).map { ObjectInfo(name: name, size: $0.size, modified: $0.modified) }
     }
 
     public func list(_ kind: ObjectKind) async throws -> [ObjectInfo] {
@@ -94,8 +94,8 @@ public struct LocalBackend: StorageBackend {
                     LocalFiles.removeIfAbandonedTemporary("\(folder)/\(entry)")
                     continue
                 }
-                if let size = LocalFiles.size("\(folder)/\(entry)") {
-                    result.append(ObjectInfo(name: try ObjectName(kind, entry), size: size))
+                if let (size, modified) = LocalFiles.sizeAndTime("\(folder)/\(entry)") {
+                    result.append(ObjectInfo(name: try ObjectName(kind, entry), size: size, modified: modified))
                 }
             }
         }

@@ -20,10 +20,12 @@ enum LocalFiles {
         return statPath(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
-    static func size(_ path: String) -> Int? {
+    /// Size and modification time of a regular file.
+    static func sizeAndTime(_ path: String) -> (size: Int, modified: Date)? {
         var info = stat()
         guard statPath(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Int(info.st_size)
+        let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        return (Int(info.st_size), modified)
     }
 
     static func makeDirectory(_ path: String) throws {

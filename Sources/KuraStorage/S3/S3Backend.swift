@@ -161,7 +161,8 @@ public struct S3Backend: StorageBackend {
                 guard let key = S3XML.all("Key", in: block).first,
                       let base = key.split(separator: "/").last.map(String.init),
                       let name = try? ObjectName(kind, base) else { continue }
-                result.append(ObjectInfo(name: name, size: S3XML.all("Size", in: block).first.flatMap(Int.init) ?? 0))
+                result.append(ObjectInfo(name: name, size: S3XML.all("Size", in: block).first.flatMap(Int.init) ?? 0,
+                                         modified: S3XML.all("LastModified", in: block).first.flatMap(S3XML.date)))
             }
             token = S3XML.all("IsTruncated", in: text).first == "true" ? S3XML.all("NextContinuationToken", in: text).first : nil
         } while token != nil

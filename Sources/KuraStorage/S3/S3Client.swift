@@ -71,6 +71,7 @@ final class S3Client: Sendable {
     let signer: S3Signer
     let limits: S3Limits
     private let gate: RequestGate
+    private let outage = ServerOutage()
 
     init(location: S3Location, signer: S3Signer, limits: S3Limits) {
         self.location = location
@@ -117,9 +118,12 @@ final class S3Client: Sendable {
     }
 
     /// Runs `operation` until it is done, pausing with exponential backoff and jitter after a
-    /// retryable answer or a thrown error (timeout, broken connection), until the retry budget
-    /// is spent. Errors wrapped in `NotRetryable` end it at once, unwrapped.
+    /// retryable answer or a thrown error (timeout, broken connection, refused connection),
+    /// until the retry budget is spent, counted from this request's start or from the start of
+    /// the outage other requests have seen, whichever is earlier (`ServerOutage`). Errors
+    /// wrapped in `NotRetryable` end it at once, unwrapped.
     func withRetries<T>(_ request: S3Request, _ operation: () async throws -> Attempt<T>) async throws -> T {
+        if let verdict = outage.gaveUp { throw verdict }
         let started = Date()
         var attempt = 0
         var lastProblem = ""
@@ -127,24 +131,31 @@ final class S3Client: Sendable {
             attempt += 1
             do {
                 switch try await operation() {
-                case .done(let result): return result
+                case .done(let result):
+                    outage.answered()
+                    return result
                 case .retry(let problem): lastProblem = problem
                 }
             } catch is CancellationError {
                 throw CancellationError()
             } catch let failure as NotRetryable {
+                outage.answered()
                 throw failure.error
             } catch {
                 lastProblem = "\(error)"
             }
-            let elapsed = Date().timeIntervalSince(started)
+            let now = Date()
+            let elapsed = now.timeIntervalSince(min(started, outage.failed(at: now)))
             let pause = min(0.25 * pow(2, Double(attempt - 1)), 10) * Double.random(in: 0.5...1)
+            if let verdict = outage.gaveUp { throw verdict }
             guard elapsed + pause <= limits.retryBudget else {
-                throw StorageError.ioFailure(
+                let verdict = StorageError.ioFailure(
                     location.description,
                     reason: "the S3 server did not complete \(request.method.rawValue) \(request.key.isEmpty ? location.bucket : request.key) "
                         + "(\(lastProblem)) after \(attempt) attempt(s) over \(Int(elapsed.rounded())) s; check that it is running and reachable",
                     retryable: true)
+                outage.giveUp(verdict)
+                throw verdict
             }
             try await Task.sleep(nanoseconds: UInt64(pause * 1_000_000_000))
         }
@@ -167,7 +178,13 @@ final class S3Client: Sendable {
         }
         let expected = max(request.body.count, request.expectedBodySize)
         let timeout = limits.requestTimeout + Double(expected) / Double(1 << 20)
-        return try await HTTPClient.shared.execute(httpRequest, timeout: .milliseconds(Int64(timeout * 1000)))
+        let http: HTTPClient
+        do {
+            http = try S3Transport.shared()
+        } catch {
+            throw NotRetryable(error: StorageError.ioFailure(location.description, reason: "kura is exiting", retryable: false))
+        }
+        return try await http.execute(httpRequest, timeout: .milliseconds(Int64(timeout * 1000)))
     }
 
     /// The answer with its whole body.
