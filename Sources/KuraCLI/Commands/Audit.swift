@@ -88,7 +88,7 @@ struct AuditVerify: AsyncParsableCommand {
             }
             let log = try await opened.auditLog()
             let verifier = AuditVerifier(log: log, signers: try await opened.auditSigners(), keySlots: try await opened.allKeySlots())
-            let problems = verifier.problems(heads: heads)
+            let problems = verifier.problems(heads: heads) + (try await opened.keyProblems()).map { "\($0.object) \($0.reason)" }
             guard problems.isEmpty else {
                 for problem in problems { Output.error(problem) }
                 throw CommandFailure(message: "the audit log has \(problems.count) problem(s)", status: .problemsFound)
