@@ -119,13 +119,17 @@ public final class Repository: @unchecked Sendable {
             }
             guard let secrets = opened else { continue }
             let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+            // The audit log (membership) may be sealed under a later epoch: read the envelopes by
+            // certificate first, then again by the membership that log gives.
+            try await repository.loadKeyring(byCertificate: true)
+            repository.rosterCache = nil
+            try await repository.loadKeyring()
             do {
                 try await repository.checkUsable()
             } catch let error as KeyError {
                 refused = refused ?? error
                 continue
             }
-            try await repository.loadKeyring()
             try await repository.loadIndex()
             return repository
         }

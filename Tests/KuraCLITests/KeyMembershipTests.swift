@@ -136,3 +136,24 @@ import Testing
         #expect(Date().timeIntervalSince(raised) < 30, "no 4 GiB derivation ran")
     }
 }
+
+extension KeyMembershipTests {
+    /// Deleting a live key's slot or its envelope of the newest epoch: the audit log knows
+    /// both existed, so check and audit verify name them.
+    @Test func deletedSlotsAndEnvelopesAreNamed() throws {
+        let repo = try KeyRoleTests.repositoryWithRoles()
+        #expect(try repo.kura("key", "rotate").status == 0)
+        let backup = try KeyRoleTests.keyID(repo, role: "backup")
+        let restore = try KeyRoleTests.keyID(repo, role: "restore")
+        for envelope in try KeyRotationTests.epochEnvelopes(repo) where envelope.hasSuffix(backup) {
+            try FileManager.default.removeItem(atPath: repo.path("repo/epochs/\(envelope)"))
+        }
+        try FileManager.default.removeItem(atPath: Self.slot(repo, restore))
+        let check = try repo.kura("check")
+        #expect(check.status == 3 && check.output.contains("envelope 1 for key \(backup.prefix(8))")
+                && check.output.contains("key slot \(restore.prefix(8))"), "\(check.output)")
+        let verify = try repo.kura("audit", "verify")
+        #expect(verify.status == 3 && verify.stderr.contains(String(backup.prefix(8))) && verify.stderr.contains(String(restore.prefix(8))),
+                "\(verify.stderr)")
+    }
+}

@@ -13,8 +13,8 @@ public struct KeyListing: Sendable {
 }
 
 extension Repository {
-    /// Every live key, oldest first, with when it last signed something readable; slots in
-    /// storage that the audit log does not make members follow, listed as not trusted.
+    /// Every key not marked removed, oldest first, with when it last signed something
+    /// readable; slots the audit log does not make members are listed as not trusted.
     public func keyListing() async throws -> [KeyListing] {
         let roster = try await roster()
         let trust = roster.trust
@@ -25,7 +25,7 @@ extension Repository {
         for stored in try await drills().valid { note(stored.record.writer, stored.record.time) }
         var epochs: [KeyID: Int] = [:]
         for envelope in try await verifiedEnvelopes().map(\.envelope) { epochs[envelope.key] = max(epochs[envelope.key] ?? 0, envelope.epoch) }
-        return (roster.live + roster.strays.map(\.slot)).map { slot in
+        return roster.slots.filter { $0.removed == nil }.map { slot in
             KeyListing(slot: slot, trusted: roster.membership.isLive(slot.id) && trust.signers[slot.id]?.role == slot.role,
                        lastUsed: lastUsed[slot.id],
                        epoch: epochs[slot.id] ?? 0)

@@ -7,7 +7,7 @@ public struct KeyProblem: Sendable {
 }
 
 extension Repository {
-    /// Slots in storage the audit log does not make members, slots it added that are gone,
+    /// Slots in storage the audit log does not make members, live members' slots that are gone,
     /// and live keys without an envelope of the newest epoch the log records.
     public func keyProblems() async throws -> [KeyProblem] {
         let roster = try await roster()
@@ -18,9 +18,11 @@ extension Repository {
                 + "; it is refused (put back or written to storage directly: find out who wrote keys/\(slot.id.hex), then delete it)"))
         }
         let present = Set(roster.slots.map(\.id))
-        for (id, sequence) in roster.membership.added.sorted(by: { $0.value < $1.value }) where !present.contains(id) {
-            problems.append(KeyProblem(object: "key slot \(id.short)", reason: "is missing (deleted): audit entry \(sequence) added it"
-                                       + (roster.membership.isLive(id) ? "" : "; what it signed no longer verifies")))
+        // A removed key's slot only verifies what it signed before; a live key's is its access.
+        for (id, sequence) in roster.membership.added.sorted(by: { $0.value < $1.value })
+        where !present.contains(id) && roster.membership.isLive(id) {
+            problems.append(KeyProblem(object: "key slot \(id.short)", reason: "is missing (deleted): audit entry \(sequence) added it "
+                                       + "and none removed it; the key cannot open the repository"))
         }
         let logged = Self.newestRotatedEpoch(in: try await auditLog())
         guard logged > 0 else { return problems }
