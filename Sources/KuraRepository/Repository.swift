@@ -18,6 +18,9 @@ public final class Repository: @unchecked Sendable {
     var keyring: Keyring
     /// Whether the audit log was found to agree with `keyring` (checked before the first pack).
     var epochConfirmed = false
+    /// The key slots and their standing, read once per handle (`roster()`); dropped when this
+    /// handle changes a key.
+    var rosterCache: KeyRoster?
     let blobIDKey: SecureBytes
     /// Seeds the chunker's gear table, so chunk boundaries depend on a repository secret.
     public let chunkerSeed: SecureBytes
@@ -75,8 +78,9 @@ public final class Repository: @unchecked Sendable {
         return repository
     }
 
-    /// Opens a repository with `password` and loads its index.
-    public static func open(backend: any StorageBackend, password: SecureBytes) async throws -> Repository {
+    /// Opens a repository with `password` and loads its index. `key` (an ID prefix) limits
+    /// the slots tried to that one; otherwise they are tried as `KeySlotCandidates` orders them.
+    public static func open(backend: any StorageBackend, password: SecureBytes, key: String? = nil) async throws -> Repository {
         guard try await backend.exists(), try await backend.stat(try configName) != nil else {
             throw RepositoryError.noRepository(backend.location)
         }
@@ -99,15 +103,22 @@ public final class Repository: @unchecked Sendable {
             }
             throw RepositoryError.noKeySlots(backend.location)
         }
+        var readable: [KeySlot] = []
+        for info in slots {
+            if let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))),
+               slot.id.hex == info.name.name {
+                readable.append(slot)
+            }
+        }
+        let order = try KeySlotCandidates(slots: readable, repository: config.id, chosen: key)
         // A damaged slot (perhaps written by someone else) must not lock out the other keys.
         var damaged: RepositoryError?
-        for info in slots {
-            guard let slot = try? JSONDecoder.kura.decode(KeySlot.self, from: Data(try await backend.get(info.name))) else {
-                continue
-            }
+        var refused: Error?
+        for candidate in order.candidates {
+            let slot = candidate.slot
             let opened: RepositorySecrets?
             do {
-                opened = try slot.open(password: password, repository: config.id)
+                opened = try slot.open(password: password, repository: config.id, limit: candidate.limit)
             } catch let error as RepositoryError {
                 damaged = damaged ?? error
                 continue
@@ -115,16 +126,26 @@ public final class Repository: @unchecked Sendable {
                 damaged = damaged ?? .damaged(object: "key slot \(slot.id.short)", reason: "its password parameters are out of bounds")
                 continue
             }
-            if let secrets = opened {
-                let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+            guard let secrets = opened else { continue }
+            let repository = try Repository(backend: backend, config: config, keySlot: slot, secrets: secrets)
+            // The audit log (membership) may be sealed under a later epoch: read the envelopes by
+            // certificate first, then again by the membership that log gives.
+            try await repository.loadKeyring(byCertificate: true)
+            repository.rosterCache = nil
+            try await repository.loadKeyring()
+            do {
                 try await repository.checkUsable()
-                try await repository.loadKeyring()
-                try await repository.authenticateConfig(configBytes)
-                try await repository.loadIndex()
-                return repository
+            } catch let error as KeyError {
+                refused = refused ?? error
+                continue
             }
+            try await repository.authenticateConfig(configBytes)
+            try await repository.loadIndex()
+            return repository
         }
-        throw damaged ?? RepositoryError.wrongPassword
+        if let refused { throw refused }
+        if let damaged { throw damaged }
+        throw order.skipped.isEmpty ? RepositoryError.wrongPassword : KeyError.noneOpened(skipped: order.skipped)
     }
 
     // MARK: Metadata objects (index, generations, …): XChaCha20-Poly1305 with random nonces,

@@ -22,7 +22,6 @@ import Testing
         let repo = try KeyRoleTests.repositoryWithRoles()
         let restoreID = try KeyRoleTests.keyID(repo, role: "restore")
         let auditorID = try KeyRoleTests.keyID(repo, role: "auditor")
-        #expect(try repo.shell("cp -a '\(repo.path("data"))' '\(repo.path("saved-s1"))'").status == 0)
         for id in [restoreID, auditorID] {
             #expect(try repo.shell("cp '\(repo.path("repo/keys/\(id)"))' '\(repo.path("saved-\(id)"))'").status == 0)
             #expect(try repo.kura("key", "remove", id).status == 0)
@@ -37,17 +36,13 @@ import Testing
         let backup = try KeyRoleTests.run(repo, as: "backup", ["backup", "--subject", "s", repo.path("data")])
         #expect(backup.status == 0, "\(backup.stderr)")
 
-        // The removed restore key, its slot put back: it reads generation 1, not generation 2.
+        // The removed keys, their slots put back: the audit log records their removal, so
+        // kura refuses them (docs/KEYS.md, "Membership"); what a client of their own could
+        // read with the saved secrets is limited by the epochs below.
         try Self.restoreSlot(repo, id: restoreID, from: repo.path("saved-\(restoreID)"))
         try Self.restoreSlot(repo, id: auditorID, from: repo.path("saved-\(auditorID)"))
         let seen = try KeyRoleTests.run(repo, as: "restore", ["generations", "--json"])
-        let names = ((try? JSONSerialization.jsonObject(with: seen.stdout)) as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-        #expect(names == ["s@1"], "before re-encryption only what was written before the rotation: \(names) \(seen.stderr)")
-        // It reads the data (a client of its own would not even try to log the restore); the
-        // audit entry is refused because it cannot chain to entries it cannot read.
-        let before = try KeyRoleTests.run(repo, as: "restore", ["restore", "s@1", "--target", repo.path("before")])
-        #expect(before.status == 1 && before.stderr.contains("epoch 1"), "\(before.stderr)")
-        #expect(try GenerationContents.of(repo.path("before") + repo.path("data")) == GenerationContents.of(repo.path("saved-s1")))
+        #expect(seen.status == 12 && seen.stderr.contains(String(restoreID.prefix(8))), "\(seen.stderr)")
         #expect(try KeyRoleTests.run(repo, as: "restore", ["backup", "--subject", "s", repo.path("data")]).status != 0)
 
         // Re-encryption: the audit log says the key was removed, so its restored slot gets no
@@ -58,7 +53,7 @@ import Testing
         #expect(report?["epoch"] as? Int == 2 && (report?["packsRewritten"] as? Int ?? 0) >= 1, "\(reencrypted.output)")
         #expect(try Self.epochEnvelopes(repo).allSatisfy { !$0.hasSuffix(restoreID) && !$0.hasSuffix(auditorID) })
         let after = try KeyRoleTests.run(repo, as: "restore", ["generations", "--json"])
-        #expect(((try? JSONSerialization.jsonObject(with: after.stdout)) as? [Any])?.isEmpty == true, "\(after.output)")
+        #expect(after.status == 12, "\(after.output)")
         #expect(try KeyRoleTests.run(repo, as: "restore", ["restore", "s@1", "--target", repo.path("after")]).status != 0)
         #expect(try KeyRoleTests.run(repo, as: "restore", ["check", "--read-data"]).status != 0)
         let audit = try KeyRoleTests.run(repo, as: "auditor", ["audit", "log", "--json"])
@@ -66,6 +61,10 @@ import Testing
 
         // Live keys: the admin reads and verifies everything, the backup key still backs up,
         // and a key added after the rotations restores.
+        // check names the slots put back; deleted, the repository is clean.
+        let named = try repo.kura("check", "--read-data")
+        #expect(named.status == 3 && named.output.contains(String(restoreID.prefix(8))), "\(named.output)")
+        for id in [restoreID, auditorID] { try FileManager.default.removeItem(atPath: repo.path("repo/keys/\(id)")) }
         #expect(try repo.kura("check", "--read-data").status == 0)
         #expect(try repo.kura("audit", "verify").status == 0)
         let contents = try GenerationContents.of(repo.path("data"))

@@ -90,6 +90,7 @@ struct AuditVerify: AsyncParsableCommand {
             let verifier = AuditVerifier(log: log, signers: try await opened.auditSigners(), keySlots: try await opened.allKeySlots())
             let problems = verifier.problems(heads: heads)
                 + (try await opened.missingRecords(log: log)).map { "\($0.object) \($0.reason)" }
+                + (try await opened.keyProblems()).map { "\($0.object) \($0.reason)" }
             guard problems.isEmpty else {
                 for problem in problems { Output.error(problem) }
                 throw CommandFailure(message: "the audit log has \(problems.count) problem(s)", status: .problemsFound)

@@ -81,8 +81,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
     case let error as KeyError:
         let status: ExitStatus = switch error {
         case .roleCannot, .adminOnly, .lastAdmin: .refused
-        case .expired, .notCertified: .wrongKey
-        case .noSuchKey, .ambiguousKey, .badName: .usage
+        case .expired, .notCertified, .notAMember, .contestedRoots, .unsignedCost, .noneOpened: .wrongKey
+        case .noSuchKey, .ambiguousKey, .badName, .passwordInUse: .usage
         }
         return (error.description, status)
     case let error as S3Location.ParseError:

@@ -22,6 +22,10 @@ struct RepositoryOptions: ParsableArguments {
     @Option(help: "Run COMMAND (with /bin/sh) and use the first line it prints as the repository password.")
     var passwordCommand: String?
 
+    @Option(name: .customLong("key"),
+            help: "Open only the key slot whose ID starts with ID (see `kura key list`), else the first slot the password opens.")
+    var key: String?
+
     @OptionGroup var policy: PolicyOptions
 
     @Option(name: .customLong("s3-endpoint"),
@@ -116,7 +120,7 @@ struct RepositoryOptions: ParsableArguments {
         let options = try resolved()
         let backend = try FaultInjectingBackend.fromEnvironment(wrapping: options.backend())
         guard try await backend.exists() else { throw RepositoryError.noRepository(options.location) }
-        return try await Repository.open(backend: backend, password: try options.password(confirm: false))
+        return try await Repository.open(backend: backend, password: try options.password(confirm: false), key: key)
     }
 
     /// Opens the repository and runs `body` under a lock for `command`, releasing the lock

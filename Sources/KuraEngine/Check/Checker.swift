@@ -46,6 +46,7 @@ public struct Checker {
             report.problems.append(CheckProblem(object: name, reason: "is not a key epoch envelope signed by a live admin key "
                                                 + "(forged or altered); keys ignore it", affected: []))
         }
+        report.problems += try await keyProblems()
         for (name, error) in repository.damagedIndexFiles {
             report.problems.append(CheckProblem(object: "index \(name.prefix(8))", reason: "\(error)", affected: []))
         }

@@ -15,10 +15,21 @@ extension Repository {
 
     /// The envelopes in storage, by object name, whose signature verifies by a live trusted
     /// admin key. Others (forged, by a removed key, damaged) are ignored.
-    func verifiedEnvelopes() async throws -> [(name: ObjectName, envelope: EpochEnvelope)] {
-        let slots = try await allKeySlots()
-        let trust = KeyTrust(slots: slots, root: secrets.rootPublicKey, repository: config.id)
-        let liveAdmins = Set(slots.filter { $0.removed == nil && trust.signers[$0.id]?.role == .admin }.map(\.id))
+    /// - Parameter byCertificate: judge admins by certificate and `removed` alone: opening
+    ///   needs the newest epoch's keys to read the audit log that membership comes from, and
+    ///   then loads the keyring again by membership.
+    func verifiedEnvelopes(byCertificate: Bool = false) async throws -> [(name: ObjectName, envelope: EpochEnvelope)] {
+        let trust: KeyTrust
+        let liveAdmins: Set<KeyID>
+        if byCertificate {
+            let slots = try await allKeySlots()
+            trust = KeyTrust(slots: slots, root: secrets.rootPublicKey, repository: config.id)
+            liveAdmins = Set(slots.filter { $0.removed == nil && trust.signers[$0.id]?.role == .admin }.map(\.id))
+        } else {
+            let roster = try await roster()
+            trust = roster.trust
+            liveAdmins = Set(roster.live.filter { $0.role == .admin }.map(\.id))
+        }
         var found: [(ObjectName, EpochEnvelope)] = []
         for info in try await backend.list(.epochs) {
             guard let parsed = EpochEnvelope.parse(name: info.name.name),
@@ -40,9 +51,9 @@ extension Repository {
     }
 
     /// Reads this key's newest envelope into the keyring and notes the repository's newest epoch.
-    func loadKeyring() async throws {
+    func loadKeyring(byCertificate: Bool = false) async throws {
         var keyring = Keyring(slot: secrets)
-        let envelopes = try await verifiedEnvelopes().map(\.envelope)
+        let envelopes = try await verifiedEnvelopes(byCertificate: byCertificate).map(\.envelope)
         keyring.repositoryEpoch = envelopes.map(\.epoch).max() ?? 0
         if let mine = envelopes.filter({ $0.key == keySlot.id }).max(by: { ($0.epoch, $0.revision) < ($1.epoch, $1.revision) }) {
             keyring.merge(try mine.open(with: secrets.signingKey))
@@ -101,12 +112,10 @@ extension Repository {
         return RotationReport(epoch: epoch, keys: recipients)
     }
 
-    /// The live, trusted keys that get a rotation's envelopes: never one the audit log says
-    /// was removed, even if its slot was put back in storage.
+    /// The keys that get a rotation's envelopes: the audit log's live members only, never a
+    /// slot put back in storage or certified by a removed admin.
     private func epochRecipients() async throws -> [KeySlot] {
-        let removed = Set(try await auditLog().entries.filter { $0.entry.action == "key-remove" }.compactMap { $0.entry.details["key"] })
-        let trust = try await trust()
-        let live = try await keySlots().filter { trust.signers[$0.id]?.role == $0.role && !removed.contains($0.id.hex) }
+        let live = try await keySlots()
         if let old = live.first(where: { $0.signingPublicKey == nil }) { throw EpochError.versionOneSlot(old.id) }
         return live
     }

@@ -13,6 +13,17 @@ public enum KeyError: Error, Equatable, Sendable {
     case ambiguousKey(String)
     case lastAdmin(KeyID)
     case badName(String)
+    /// The audit log does not make this slot a member: it records the key's removal at
+    /// `removedAt`, or (nil) never records it being added.
+    case notAMember(KeyID, removedAt: Int?)
+    /// The new password already opens another key's slot.
+    case passwordInUse(KeyID)
+    /// More than one slot claims to be the first admin, so none can be believed before opening.
+    case contestedRoots([KeyID])
+    /// The slot asks for more Argon2id work than Kura spends on a cost its key did not sign.
+    case unsignedCost(KeyID, iterations: UInt32, memoryKiB: UInt32)
+    /// The password opened none of the slots tried, and these were not tried.
+    case noneOpened(skipped: [KeyError])
 }
 
 extension KeyError: CustomStringConvertible {
@@ -31,6 +42,21 @@ extension KeyError: CustomStringConvertible {
         case .lastAdmin(let id):
             "key \(id.short) is the last admin key; add another admin key (`kura key add --role admin`) before removing it"
         case .badName(let reason): "bad key name: \(reason)"
+        case .notAMember(let id, let removedAt):
+            "key slot \(id.short) is in storage but "
+                + (removedAt.map { "the audit log records its removal (entry \($0))" } ?? "the audit log never records it being added")
+                + " (put back or written to storage directly); it is refused. Find out who wrote keys/\(id.hex), and delete it"
+        case .passwordInUse(let id):
+            "that password already opens key \(id.short); give every key its own password (or open a chosen key with --key ID)"
+        case .contestedRoots(let ids):
+            "key slots " + ids.map(\.short).joined(separator: " and ") + " both claim to be the repository's first admin "
+                + "(one was written to storage by someone else); no slot is tried: open your key with --key ID, then run `kura check`"
+        case .unsignedCost(let id, let iterations, let memoryKiB):
+            "key slot \(id.short) asks for Argon2id t=\(iterations), m=\(memoryKiB / 1024) MiB, more than Kura spends on a cost "
+                + "its key did not sign (altered, or written before slots were signed); if it is yours, open it with --key \(id.short) "
+                + "and run `kura key passwd`"
+        case .noneOpened(let skipped):
+            "wrong password: it opens no key slot that was tried; not tried: " + skipped.map(\.description).joined(separator: "; ")
         }
     }
 }

@@ -33,6 +33,9 @@ public struct KeySlot: Codable, Sendable {
     /// When `kura key remove` removed the key: the slot stays, without secrets, so that what
     /// the key signed before can still be verified.
     public var removed: Date?
+    /// The slot's own Ed25519 signature over its Argon2id cost, salt, nonce and secrets,
+    /// base64 (version 2 slots wrapped since it exists), so their cost is known before trying.
+    public var sealSignature: String?
 
     public struct KDF: Codable, Sendable {
         public var algorithm: String
@@ -74,10 +77,16 @@ public struct KeySlot: Codable, Sendable {
                   iterations: parameters.iterations, memoryKiB: parameters.memoryKiB)
         self.nonce = Base64.encode(nonce, padded: true)
         self.secrets = Base64.encode(sealed, padded: true)
+        sealSignature = nil
+        if signingKey != nil { try seal(with: secrets.signingKey, repository: repository) }
     }
 
-    /// The secrets, if `password` opens this slot; nil if it does not.
-    func open(password: SecureBytes, repository: RepositoryID) throws -> RepositorySecrets? {
+    /// The most any slot may cost to try (what `--kdf-iterations` and `--kdf-memory` allow).
+    static let costLimit = Argon2idParameters(iterations: 64, memoryKiB: 4 * 1024 * 1024)
+
+    /// The secrets, if `password` opens this slot; nil if it does not. Throws without
+    /// deriving anything when the slot's cost exceeds `limit`.
+    func open(password: SecureBytes, repository: RepositoryID, limit: Argon2idParameters = costLimit) throws -> RepositorySecrets? {
         guard removed == nil else { return nil }
         guard kdf.algorithm == "argon2id",
               let salt = Base64.decodeCanonicalPadded(kdf.salt), salt.count == Argon2id.saltSize,
@@ -85,9 +94,7 @@ public struct KeySlot: Codable, Sendable {
               let sealed = Base64.decodeCanonicalPadded(secrets) else {
             throw RepositoryError.damaged(object: "key slot \(id.short)", reason: "unreadable fields")
         }
-        let parameters = Argon2idParameters(iterations: kdf.iterations, memoryKiB: kdf.memoryKiB)
-        let kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters,
-                                         limit: Argon2idParameters(iterations: 64, memoryKiB: 4 * 1024 * 1024))
+        let kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters, limit: limit)
         do {
             let plain = try AEADCipher(.xchacha20Poly1305, key: kek)
                 .open(sealed, nonce: nonce, associatedData: Self.associatedData(repository: repository, key: id, role: role))

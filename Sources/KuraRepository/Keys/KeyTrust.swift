@@ -12,6 +12,14 @@ struct KeyTrust {
     /// Trusted slots (removed ones included, for what they signed before), by ID.
     let signers: [KeyID: Signer]
 
+    private init(signers: [KeyID: Signer]) { self.signers = signers }
+
+    /// Only the signers the audit log added: a slot certified by a removed admin after its
+    /// removal, or put back after its own, signs nothing that counts.
+    func restricted(to membership: KeyMembership) -> KeyTrust {
+        KeyTrust(signers: signers.filter { membership.wasAdded($0.key) })
+    }
+
     init(slots: [KeySlot], root: Ed25519.PublicKey, repository: RepositoryID) {
         let byID = Dictionary(slots.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         // A repository whose first admin is a version 2 slot has no layout-1 keys: a version 1

@@ -13,9 +13,11 @@ public struct KeyListing: Sendable {
 }
 
 extension Repository {
-    /// Every live key, oldest first, with when it last signed something readable.
+    /// Every key not marked removed, oldest first, with when it last signed something
+    /// readable; slots the audit log does not make members are listed as not trusted.
     public func keyListing() async throws -> [KeyListing] {
-        let trust = try await trust()
+        let roster = try await roster()
+        let trust = roster.trust
         var lastUsed: [KeyID: Date] = [:]
         func note(_ key: KeyID, _ time: Date) { lastUsed[key] = max(lastUsed[key] ?? time, time) }
         for stored in try await auditLog().entries { note(stored.entry.actor, stored.entry.time) }
@@ -23,8 +25,9 @@ extension Repository {
         for stored in try await drills().valid { note(stored.record.writer, stored.record.time) }
         var epochs: [KeyID: Int] = [:]
         for envelope in try await verifiedEnvelopes().map(\.envelope) { epochs[envelope.key] = max(epochs[envelope.key] ?? 0, envelope.epoch) }
-        return try await keySlots().map { slot in
-            KeyListing(slot: slot, trusted: trust.signers[slot.id]?.role == slot.role, lastUsed: lastUsed[slot.id],
+        return roster.slots.filter { $0.removed == nil }.map { slot in
+            KeyListing(slot: slot, trusted: roster.membership.isLive(slot.id) && trust.signers[slot.id]?.role == slot.role,
+                       lastUsed: lastUsed[slot.id],
                        epoch: epochs[slot.id] ?? 0)
         }
     }

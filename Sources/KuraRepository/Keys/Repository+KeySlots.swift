@@ -35,14 +35,26 @@ extension Repository {
         if let expires = keySlot.expires, keySlot.isExpired(at: KuraClock.now) {
             throw KeyError.expired(name: keySlot.name, id: keySlot.id, at: expires)
         }
-        guard secrets.allows(keySlot.role), try await trust().signers[keySlot.id]?.role == keySlot.role else {
+        let roster = try await roster()
+        guard secrets.allows(keySlot.role),
+              KeyTrust(slots: roster.slots, root: secrets.rootPublicKey, repository: config.id).signers[keySlot.id]?.role == keySlot.role else {
             throw KeyError.notCertified(keySlot.id)
+        }
+        guard roster.membership.isLive(keySlot.id) else {
+            throw KeyError.notAMember(keySlot.id, removedAt: roster.membership.removedAt[keySlot.id])
         }
     }
 
-    func trust() async throws -> KeyTrust {
-        KeyTrust(slots: try await allKeySlots(), root: secrets.rootPublicKey, repository: config.id)
+    /// The slots and their standing by certificate and audit log, read once per handle.
+    func roster() async throws -> KeyRoster {
+        if let rosterCache { return rosterCache }
+        let roster = KeyRoster(slots: try await allKeySlots(), log: try await auditLog(), root: secrets.rootPublicKey,
+                               repository: config.id)
+        rosterCache = roster
+        return roster
     }
+
+    func trust() async throws -> KeyTrust { try await roster().trust }
 
     /// Ed25519 public keys of the trusted slots (removed ones included, for what they signed
     /// before), limited to `roles`.
@@ -50,10 +62,9 @@ extension Repository {
         try await trust().publicKeys(roles: roles)
     }
 
-    /// The keys of the repository that can be used (not removed), oldest first.
-    public func keySlots() async throws -> [KeySlot] {
-        try await allKeySlots().filter { $0.removed == nil }
-    }
+    /// The keys of the repository that can be used (certified members the audit log has not
+    /// removed), oldest first.
+    public func keySlots() async throws -> [KeySlot] { try await roster().live }
 
     /// Every readable key slot, removed ones included (their public fields; secrets stay sealed).
     public func allKeySlots() async throws -> [KeySlot] {
@@ -83,10 +94,12 @@ extension Repository {
         if let expires, expires <= KuraClock.now {
             throw KeyError.badName("the expiry \(KuraTime.format(expires)) is already past")
         }
+        try await refuseSharedPassword(password)
         let slot = try KeySlot.make(try secrets.forNewKey(role: role), repository: config.id, role: role, name: name,
                                     createdBy: keySlot.id, expires: expires, certifier: secrets.signingKey,
                                     password: password, parameters: parameters)
         try requireCurrentEpoch()
+        rosterCache = nil
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await sealCurrentEpoch(to: slot)
         var details = ["key": slot.id.hex, "name": name, "role": role.rawValue]
@@ -116,6 +129,7 @@ extension Repository {
         let admins = try await keySlots().filter { trust.signers[$0.id]?.role == .admin && !$0.isExpired(at: KuraClock.now) }
         if admins.map(\.id) == [slot.id] || (admins.isEmpty && slot.role == .admin) { throw KeyError.lastAdmin(slot.id) }
         if slot.role == .admin { try await resignEnvelopes(signedBy: slot.id) }
+        rosterCache = nil
         slot.removed = KuraClock.now
         slot.nonce = ""
         slot.secrets = ""
@@ -128,9 +142,23 @@ extension Repository {
     /// Rewraps this handle's own slot under `password`; the old password no longer opens it.
     /// Logged as `key-passwd`.
     public func changePassword(to password: SecureBytes, parameters: Argon2idParameters = .recommended) async throws {
+        try await refuseSharedPassword(password)
         var slot = keySlot
         try slot.wrap(secrets, repository: config.id, password: password, parameters: parameters)
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await appendAudit("key-passwd", details: ["key": slot.id.hex, "name": slot.name])
+    }
+
+    /// Refuses a new password that already opens a live key's slot: opening would then pick
+    /// one of the two, and an admin could lock itself out. Each slot is tried at the cost
+    /// `KeySlotCandidates` allows it (one Argon2id run per key).
+    func refuseSharedPassword(_ password: SecureBytes) async throws {
+        let live = Set(try await keySlots().map(\.id))
+        let order = try KeySlotCandidates(slots: try await roster().slots, repository: config.id, chosen: nil)
+        for candidate in order.candidates where live.contains(candidate.slot.id) {
+            if (try? candidate.slot.open(password: password, repository: config.id, limit: candidate.limit)) != nil {
+                throw KeyError.passwordInUse(candidate.slot.id)
+            }
+        }
     }
 }
