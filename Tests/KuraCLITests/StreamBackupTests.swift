@@ -94,10 +94,18 @@ struct PostgresCluster {
             mkdir -p '\(socket)'
             [ -z '\(runAs)' ] || chown -R nobody '\(directory)'
             \(runAs)'\(binaries)/initdb' -D '\(directory)/data' -A trust -U postgres > '\(directory)/initdb.log' 2>&1
-            \(runAs)'\(binaries)/pg_ctl' -D '\(directory)/data' -l '\(directory)/server.log' -w -t 60 \
-                -o "-k '\(socket)' -c listen_addresses='' -c fsync=off" start > /dev/null 2>&1 < /dev/null
             """)
-        guard started.status == 0 else {
+        // The server outlives this shell: it must hold none of the test runner's descriptors
+        // (pipes of other tests' children would never see their end), so it is started through
+        // Python's subprocess, which closes every descriptor above 2.
+        let start = (runAs.isEmpty ? [] : ["runuser", "-u", "nobody", "--"])
+            + ["\(binaries)/pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "60",
+               "-o", "-k '\(socket)' -c listen_addresses='' -c fsync=off", "start"]
+        let quoted = start.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let detach = "import subprocess, sys; d = subprocess.DEVNULL; "
+            + "sys.exit(subprocess.run(sys.argv[1:], stdin=d, stdout=d, stderr=d, close_fds=True).returncode)"
+        let launched = try repo.shell("'\(Tools.python)' -c '\(detach)' \(quoted)")
+        guard started.status == 0, launched.status == 0 else {
             let log = try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)
             Issue.record("PostgreSQL did not start: \(started.stderr) \(log ?? "")")
             throw POSIXError(.EIO)
