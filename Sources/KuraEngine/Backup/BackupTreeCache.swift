@@ -33,7 +33,7 @@ struct BackupTreeCache: Codable {
         let text = "Signature: 8a477f597d28d172789f06886806bc55\n"
             + "# This file is a cache directory tag created by kura.\n"
             + "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-        FileManager.default.createFile(atPath: tag.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: tag.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644])
     }
 
     static func file(repository: RepositoryID, subject: String) -> URL {
