@@ -1,5 +1,4 @@
 import Foundation
-import KuraCrypto
 import KuraRepository
 
 /// Why `kura dump` cannot write what was asked.

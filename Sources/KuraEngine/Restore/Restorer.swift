@@ -355,6 +355,7 @@ public final class Restorer: @unchecked Sendable {
     /// metadata could not be set.
     private func restoreFile(_ node: Node, at path: RawPath, prefetched: [BlobID: [UInt8]]) async throws -> [String] {
         let folder = path.bytes.lastIndex(of: 0x2F).map { RawPath(Array(path.bytes[..<$0])) } ?? RawPath(".")
+        // mkstemp(3) replaces the six X's with a unique suffix and creates the file 0600.
         var template = (folder.appending(Array(".kura-restore-XXXXXX".utf8)).bytes + [0]).map { CChar(bitPattern: $0) }
         let descriptor = mkstemp(&template)
         guard descriptor >= 0 else { throw failure("create a temporary file in", folder) }

@@ -71,8 +71,7 @@ public struct KeepWithin: Sendable, Equatable, CustomStringConvertible {
     /// calendar (a day past the month's end runs into the next month, as restic's AddDate
     /// does), then less the seconds.
     public func start(before newest: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let calendar = Retention.calendar
         var parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: newest)
         let totalMonths = (parts.year ?? 0) * 12 + (parts.month ?? 1) - 1 - years * 12 - months
         parts.year = totalMonths >= 0 ? totalMonths / 12 : (totalMonths - 11) / 12
