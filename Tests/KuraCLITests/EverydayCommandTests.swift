@@ -35,6 +35,24 @@ import Testing
         #expect(created.status == 0, "\(created.stderr)")
     }
 
+    /// `rest:`, `rclone:`, `b2:` and other forms Kura does not speak are refused, not made into a
+    /// folder named after them in the current directory; `./name:with:colons` is a local path.
+    @Test func aForeignRepositoryFormIsRefusedNotMadeAFolder() throws {
+        let repo = try RepositoryScratch()
+        let before = try repo.scratch.entries()
+        for location in ["rest:http://127.0.0.1:8000/", "rclone:remote:path", "b2:bucket:path", "backup:2024"] {
+            for command in [["init", "--kdf-iterations", "1", "--kdf-memory", "8"], ["generations"]] {
+                let refused = try repo.kura(arguments: command + ["--repo", location])
+                #expect(refused.status == 2 && refused.stderr.contains("does not support"), "\(location): \(refused.stderr)")
+                #expect(!refused.stderr.contains("kura init"), "\(refused.stderr)")
+            }
+        }
+        #expect(try repo.scratch.entries() == before)
+        let local = try repo.kura(arguments: ["init", "--kdf-iterations", "1", "--kdf-memory", "8", "--repo", "./a:b"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(repo.scratch.exists("a:b/config"))
+    }
+
     @Test func aMistypedCommandIsAUsageErrorWithASuggestion() throws {
         let repo = try RepositoryScratch()
         for arguments in [["backpu"], ["backpu", "--help"], ["key", "ad", "--help"], ["snapshot"]] {

@@ -85,6 +85,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         case .noSuchKey, .ambiguousKey, .badName, .passwordInUse: .usage
         }
         return (error.description, status)
+    case let error as RepositoryLocationError:
+        return (error.description, .usage)
     case let error as S3Location.ParseError:
         return (error.description, .usage)
     case let error as S3Credentials.LookupError:

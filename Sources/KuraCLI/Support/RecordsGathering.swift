@@ -93,7 +93,7 @@ extension RepositoryOptions {
 
     /// A relative local path made absolute, so printed commands work from any folder.
     static func absolute(_ path: String) -> String {
-        guard !path.hasPrefix("/"), !S3Location.isS3(path) else { return path }
+        guard !path.hasPrefix("/"), case .local = try? RepositoryLocation(parsing: path) else { return path }
         return FileManager.default.currentDirectoryPath + "/" + path
     }
 }

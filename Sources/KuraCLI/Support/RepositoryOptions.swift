@@ -13,7 +13,7 @@ import KuraStorage
 /// else the terminal.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"),
-            help: "The repository: a path, s3://BUCKET/PREFIX or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
+            help: "The repository: a path, s3://BUCKET/PREFIX, ssh://HOST/PATH, sftp:HOST:/PATH or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
     var repository: String?
 
     @Option(help: "Read the repository password from FILE (else the policy, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, the terminal).")
@@ -101,12 +101,19 @@ struct RepositoryOptions: ParsableArguments {
         return self
     }
 
-    /// The local folder or S3 bucket that `location` names, with its credentials.
+    /// The storage that `location` names (a local folder, an S3 bucket, an SSH host), with its
+    /// credentials; an unknown `scheme:` is refused rather than taken for a folder.
     func backend() throws -> any StorageBackend {
-        guard S3Location.isS3(location) else { return LocalBackend(path: location) }
-        let s3 = try S3Location.parse(location, endpoint: s3Endpoint, region: s3Region, allowHTTP: s3AllowHTTP)
-        let signer = S3Signer(credentials: try S3Credentials.resolve(), region: s3.region, hashing: .kura)
-        return S3Backend(location: s3, signer: signer)
+        switch try RepositoryLocation(parsing: location) {
+        case .local(let path):
+            return LocalBackend(path: path)
+        case .s3:
+            let s3 = try S3Location.parse(location, endpoint: s3Endpoint, region: s3Region, allowHTTP: s3AllowHTTP)
+            let signer = S3Signer(credentials: try S3Credentials.resolve(), region: s3.region, hashing: .kura)
+            return S3Backend(location: s3, signer: signer)
+        case .ssh, .sftp:
+            throw CommandFailure(message: "\(location): SSH and SFTP repositories are not built yet", status: .usage)
+        }
     }
 
     func password(confirm: Bool) throws -> SecureBytes {

@@ -1,4 +1,5 @@
 import Foundation
+import KuraStorage
 
 /// A command whose standard output is backed up (`kura backup --stdin-from-command -- pg_dump
 /// mydb`). Its standard error goes to Kura's, so the admin sees what it says; its exit status
@@ -28,7 +29,7 @@ public final class CommandStream: @unchecked Sendable {
     /// Starts `words` (found on PATH unless it contains a /).
     public init(_ words: [String]) throws {
         self.words = words
-        guard let program = words.first, let executable = Self.locate(program) else {
+        guard let program = words.first, let executable = ExecutableSearch.locate(program) else {
             throw Failure.cannotStart(words.first ?? "", reason: "no such command on PATH")
         }
         process.executableURL = URL(fileURLWithPath: executable)
@@ -62,14 +63,5 @@ public final class CommandStream: @unchecked Sendable {
     /// Stops the command if the backup ends before reading all of its output.
     public func terminate() {
         if process.isRunning { process.terminate() }
-    }
-
-    private static func locate(_ program: String) -> String? {
-        if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 }
