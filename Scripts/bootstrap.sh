@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(pkg-config libssl-dev libsodium-dev libzstd-dev zlib1g-dev age time python3-venv util-linux curl)
-# --test: what the test suite checks against as well: crontab, systemd-analyze, and headless
-# Chromium to render kura status --html pages (Scripts/render-html.py).
+# --test: what the test suite checks against as well: crontab, systemd-analyze, headless
+# Chromium to render kura status --html pages (Scripts/render-html.py), PostgreSQL for database
+# dumps, and OpenSSH's server and sftp-server for ssh:// and sftp: repositories.
 if [ "${1:-}" = "--test" ]; then
-    packages+=(cron systemd chromium postgresql)
+    packages+=(cron systemd chromium postgresql openssh-client openssh-server openssh-sftp-server)
 fi
 missing=()
 for package in "${packages[@]}"; do
