@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "Kura",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "kura", targets: ["kura"]),
         .library(name: "KuraCrypto", targets: ["KuraCrypto"]),

@@ -24,7 +24,8 @@ if ((${#missing[@]})); then
 fi
 
 if [ "${KURA_SKIP_RELEASE_BUILD:-}" != 1 ]; then
-    swift build -c release 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+    # Progress lines are dropped; the build's own exit status decides (pipefail).
+    swift build -c release 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\]' || true; }
     test -x .build/release/kura
     echo "bootstrap: built $(pwd)/.build/release/kura"
 fi
