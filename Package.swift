@@ -48,11 +48,11 @@ let package = Package(
         .executableTarget(name: "kura", dependencies: ["KuraCLI", "CMallocTuning"]),
 
         .testTarget(name: "KuraCryptoTests", dependencies: ["KuraCrypto", "CZlib"]),
-        // Test helpers shared by test targets (a real SeaweedFS server).
-        .target(name: "KuraTestSupport", path: "Tests/KuraTestSupport"),
+        // Test helpers shared by test targets (real SeaweedFS and sshd servers, in-memory storage).
+        .target(name: "KuraTestSupport", dependencies: ["KuraStorage"], path: "Tests/KuraTestSupport"),
         .testTarget(name: "KuraStorageTests", dependencies: ["KuraStorage", "KuraCrypto", "KuraTestSupport"]),
         .testTarget(name: "KuraRepositoryTests", dependencies: ["KuraRepository"]),
-        .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine"]),
+        .testTarget(name: "KuraEngineTests", dependencies: ["KuraEngine", "KuraTestSupport"]),
         .testTarget(name: "KuraOperationsTests", dependencies: ["KuraOperations", "KuraTestSupport"]),
         .testTarget(name: "KuraCLITests", dependencies: ["KuraCrypto", "CLinux", "kura", "KuraTestSupport"]),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import KuraStorage
+import KuraTestSupport
 import Testing
 
 /// The checks every backend must pass (local directory now, S3 later): a new backend is a
@@ -143,5 +144,12 @@ extension BackendConformance {
         await #expect(throws: StorageError.locationMissing("/nonexistent/kura-repo")) {
             try await backend.get(try ObjectName(.config, "config"))
         }
+    }
+}
+
+/// The engine's unit tests stand on InMemoryBackend; it keeps the same promises.
+@Suite struct InMemoryBackendTests {
+    @Test func conformance() async throws {
+        try await BackendConformance.run(InMemoryBackend())
     }
 }

@@ -2,7 +2,9 @@ import KuraRepository
 
 /// The blobs that generations use: their trees and the content of every file in them.
 struct ReferencedBlobs {
-    private(set) var blobs: Set<BlobID> = []
+    private(set) var blobs: Set<BlobID>
+
+    init(blobs: Set<BlobID> = []) { self.blobs = blobs }
 
     /// Trees read at once (each is one request on S3).
     static let parallelReads = 16
