@@ -47,6 +47,10 @@ import Testing
                 #expect(!refused.stderr.contains("kura init"), "\(refused.stderr)")
             }
         }
+        for location in ["ssh://host/srv/kura", "sftp:host:/srv/kura"] {
+            let unavailable = try repo.kura(arguments: ["generations", "--repo", location])
+            #expect(unavailable.status == 2 && unavailable.stderr.contains("not available"), "\(location): \(unavailable.stderr)")
+        }
         #expect(try repo.scratch.entries() == before)
         let local = try repo.kura(arguments: ["init", "--kdf-iterations", "1", "--kdf-memory", "8", "--repo", "./a:b"])
         #expect(local.status == 0, "\(local.stderr)")

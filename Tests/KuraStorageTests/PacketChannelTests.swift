@@ -60,6 +60,16 @@ import Testing
         }
     }
 
+    /// A reply is read from an offset (after its type and id); a byte there once trapped.
+    @Test func packetReaderReadsAfterAnOffsetAndThrowsPastTheEnd() throws {
+        var reader = PacketReader([101, 0, 0, 0, 7, 42, 0, 0, 0, 1, 9], offset: 5)
+        #expect(try reader.uint8() == 42)
+        #expect(try reader.data() == [9])
+        #expect(throws: PacketReader.Truncated.self) { try reader.uint8() }
+        var hostile = PacketReader([0, 0, 0, 200, 1])
+        #expect(throws: PacketReader.Truncated.self) { try hostile.data() }
+    }
+
     @Test func aMissingProgramIsAnErrorNotATrap() {
         #expect(throws: StorageError.self) { try PacketChannel(launching: ["no-such-ssh-\(UUID())"], location: "x") }
     }

@@ -12,26 +12,20 @@ import Testing
         #expect(try RepositoryLocation(parsing: "s3:https://host/bucket") == .s3("s3:https://host/bucket"))
     }
 
-    @Test func sshURLs() throws {
-        #expect(try RepositoryLocation(parsing: "ssh://backup@host.example:2222/srv/kura")
-                == .ssh(SSHAddress(user: "backup", host: "host.example", port: 2222, path: "/srv/kura")))
-        #expect(try RepositoryLocation(parsing: "ssh://host/srv/kura")
-                == .ssh(SSHAddress(user: nil, host: "host", port: nil, path: "/srv/kura")))
-        #expect(try RepositoryLocation(parsing: "ssh://host/./kura")
-                == .ssh(SSHAddress(user: nil, host: "host", port: nil, path: "kura")))
-        #expect(try RepositoryLocation(parsing: "ssh://u@[::1]:22/r")
-                == .ssh(SSHAddress(user: "u", host: "::1", port: 22, path: "/r")))
-    }
-
-    @Test func sftpInBothForms() throws {
-        #expect(try RepositoryLocation(parsing: "sftp:user@host:/srv/kura")
-                == .sftp(SSHAddress(user: "user", host: "host", port: nil, path: "/srv/kura")))
-        #expect(try RepositoryLocation(parsing: "sftp:host:relative/repo")
-                == .sftp(SSHAddress(user: nil, host: "host", port: nil, path: "relative/repo")))
-        #expect(try RepositoryLocation(parsing: "sftp:[fe80::1]:/r")
-                == .sftp(SSHAddress(user: nil, host: "fe80::1", port: nil, path: "/r")))
-        #expect(try RepositoryLocation(parsing: "sftp://user@host:2022/srv/kura")
-                == .sftp(SSHAddress(user: "user", host: "host", port: 2022, path: "/srv/kura")))
+    @Test func sshAndSFTPForms() throws {
+        let forms: [(String, RepositoryLocation)] = [
+            ("ssh://backup@host.example:2222/srv/kura", .ssh(SSHAddress(user: "backup", host: "host.example", port: 2222, path: "/srv/kura"))),
+            ("ssh://host/srv/kura", .ssh(SSHAddress(user: nil, host: "host", port: nil, path: "/srv/kura"))),
+            ("ssh://host/./kura", .ssh(SSHAddress(user: nil, host: "host", port: nil, path: "kura"))),
+            ("ssh://u@[::1]:22/r", .ssh(SSHAddress(user: "u", host: "::1", port: 22, path: "/r"))),
+            ("sftp:user@host:/srv/kura", .sftp(SSHAddress(user: "user", host: "host", port: nil, path: "/srv/kura"))),
+            ("sftp:host:relative/repo", .sftp(SSHAddress(user: nil, host: "host", port: nil, path: "relative/repo"))),
+            ("sftp:[fe80::1]:/r", .sftp(SSHAddress(user: nil, host: "fe80::1", port: nil, path: "/r"))),
+            ("sftp://user@host:2022/srv/kura", .sftp(SSHAddress(user: "user", host: "host", port: 2022, path: "/srv/kura"))),
+        ]
+        for (text, expected) in forms {
+            #expect(try RepositoryLocation(parsing: text) == expected, "\(text)")
+        }
     }
 
     @Test func foreignSchemesAreRefusedNotTakenForFolders() {

@@ -136,16 +136,22 @@ public final class OpenSSHServer: @unchecked Sendable {
     }
 
     private static func run(_ program: String, _ arguments: [String]) throws {
+        // Its stderr goes to a file, not a pipe: a child another test starts meanwhile inherits
+        // every open pipe, and reading a pipe to its end would then wait for that child too.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kura-ssh-run-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let errors = try FileHandle(forWritingTo: log)
         let process = Process()
-        let errors = Pipe()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        try? errors.close()
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw Failure(description: "\(program) \(arguments.joined(separator: " ")) failed: \(said)")
         }

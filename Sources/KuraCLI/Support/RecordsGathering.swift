@@ -87,13 +87,15 @@ extension RepositoryOptions {
             file = environment["KURA_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
             command = file == nil ? environment["KURA_PASSWORD_COMMAND"].flatMap { $0.isEmpty ? nil : $0 } : nil
         }
-        return RepositoryPolicy(name: name, location: Self.absolute(location), passwordFile: file.map(Self.absolute),
+        let shown = if case .local(let path)? = try? RepositoryLocation(parsing: location) { Self.absolute(path) } else { location }
+        return RepositoryPolicy(name: name, location: shown,
+                                passwordFile: file.map(Self.absolute),
                                 passwordCommand: command, s3Endpoint: s3Endpoint, s3Region: s3Region)
     }
 
-    /// A relative local path made absolute, so printed commands work from any folder.
+    /// A relative path made absolute, so printed commands work from any folder.
     static func absolute(_ path: String) -> String {
-        guard !path.hasPrefix("/"), case .local = try? RepositoryLocation(parsing: path) else { return path }
+        guard !path.hasPrefix("/") else { return path }
         return FileManager.default.currentDirectoryPath + "/" + path
     }
 }

@@ -13,7 +13,7 @@ import KuraStorage
 /// else the terminal.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"),
-            help: "The repository: a path, s3://BUCKET/PREFIX, ssh://HOST/PATH, sftp:HOST:/PATH or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
+            help: "The repository: a path, s3://BUCKET/PREFIX or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
     var repository: String?
 
     @Option(help: "Read the repository password from FILE (else the policy, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, the terminal).")
@@ -111,8 +111,10 @@ struct RepositoryOptions: ParsableArguments {
             let s3 = try S3Location.parse(location, endpoint: s3Endpoint, region: s3Region, allowHTTP: s3AllowHTTP)
             let signer = S3Signer(credentials: try S3Credentials.resolve(), region: s3.region, hashing: .kura)
             return S3Backend(location: s3, signer: signer)
-        case .ssh, .sftp:
-            throw CommandFailure(message: "\(location): SSH and SFTP repositories are not built yet", status: .usage)
+        case .ssh:
+            throw RepositoryLocationError.notAvailable(location, form: "ssh://")
+        case .sftp:
+            throw RepositoryLocationError.notAvailable(location, form: "sftp:")
         }
     }
 

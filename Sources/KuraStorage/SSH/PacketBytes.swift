@@ -43,7 +43,10 @@ public struct PacketReader: Sendable {
     /// Bytes not read yet.
     public var remaining: Int { bytes.count - offset }
 
-    public mutating func uint8() throws(Truncated) -> UInt8 { try take(1)[0] }
+    public mutating func uint8() throws(Truncated) -> UInt8 {
+        let byte = try take(1)
+        return byte[byte.startIndex]
+    }
 
     public mutating func uint32() throws(Truncated) -> UInt32 { try take(4).reduce(0) { $0 << 8 | UInt32($1) } }
 

@@ -61,10 +61,6 @@ public final class PacketChannel: @unchecked Sendable {
         Thread.detachNewThread { [self] in writeLoop() }
     }
 
-    deinit {
-        close()
-    }
-
     /// One packet out and one back, before any `request` (SFTP's INIT/VERSION, a serve hello).
     public func handshake(_ payload: [UInt8]) async throws(StorageError) -> [UInt8] {
         try await awaitReply(sending: payload) { continuation in
@@ -99,7 +95,8 @@ public final class PacketChannel: @unchecked Sendable {
         }
     }
 
-    /// Closes the far side's input, gives it two seconds to exit, then kills it.
+    /// Closes the far side's input, gives it two seconds to exit, then kills it. Owners must
+    /// call it: the reader and writer threads keep the channel alive until the far side exits.
     public func close() {
         let wasOpen = lock.withLock {
             defer { inputOpen = false }
