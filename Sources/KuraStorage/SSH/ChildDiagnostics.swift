@@ -9,9 +9,8 @@ final class ChildDiagnostics: @unchecked Sendable {
     private var ended = false
     private static let kept = 4096
 
-    init(reading handle: FileHandle) {
-        let descriptor = dup(handle.fileDescriptor)
-        try? handle.close()
+    /// Reads `descriptor` (and closes it at its end) on a thread of its own.
+    init(reading descriptor: Int32) {
         Thread.detachNewThread { [self] in collect(from: descriptor) }
     }
 

@@ -20,7 +20,7 @@ public final class PacketChannel: @unchecked Sendable {
     private var failure: StorageError?
     private var inputOpen = true
 
-    private let process = Process()
+    private let process: ChildProcess
     private let input: Int32
     private let output: Int32
     private let diagnostics: ChildDiagnostics
@@ -36,27 +36,16 @@ public final class PacketChannel: @unchecked Sendable {
         guard let program = arguments.first, let executable = ExecutableSearch.locate(program) else {
             throw .ioFailure(location, reason: "cannot run \(arguments.first ?? "ssh"): no such command on PATH", retryable: false)
         }
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(arguments.dropFirst())
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
         // A far side that hangs up must fail the write with EPIPE, not kill Kura.
         signal(SIGPIPE, SIG_IGN)
         do {
-            try process.run()
+            process = try ChildProcess(executable: executable, arguments: Array(arguments.dropFirst()))
         } catch {
-            throw .ioFailure(location, reason: "cannot run \(program): \(error.localizedDescription)", retryable: false)
+            throw .ioFailure(location, reason: "cannot run \(program): \(error.reason)", retryable: false)
         }
-        try? stdin.fileHandleForReading.close()
-        try? stdout.fileHandleForWriting.close()
-        try? stderr.fileHandleForWriting.close()
-        input = dup(stdin.fileHandleForWriting.fileDescriptor)
-        output = dup(stdout.fileHandleForReading.fileDescriptor)
-        try? stdin.fileHandleForWriting.close()
-        try? stdout.fileHandleForReading.close()
-        diagnostics = ChildDiagnostics(reading: stderr.fileHandleForReading)
+        input = process.input
+        output = process.output
+        diagnostics = ChildDiagnostics(reading: process.errors)
         Thread.detachNewThread { [self] in readLoop() }
         Thread.detachNewThread { [self] in writeLoop() }
     }
@@ -104,9 +93,7 @@ public final class PacketChannel: @unchecked Sendable {
         }
         guard wasOpen else { return }
         sendable.withLock { sendable.broadcast() }
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
+        if process.waitForEnd(within: 2) == nil { process.terminate() }
     }
 
     /// Registers the continuation (or finds the channel failed), then queues `payload`.
@@ -199,14 +186,13 @@ public final class PacketChannel: @unchecked Sendable {
 
     /// What ssh said last, or how it ended.
     private func hangUpReason() -> String {
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, Date() < deadline { usleep(10_000) }
+        let ending = process.waitForEnd(within: 2)
         diagnostics.finish(within: 1)
         if let said = diagnostics.lastLine { return "the connection ended: \(said)" }
-        if process.isRunning { return "the connection ended" }
-        switch process.terminationReason {
-        case .uncaughtSignal: return "the connection ended: ssh was killed by signal \(process.terminationStatus)"
-        default: return "the connection ended: ssh exited with status \(process.terminationStatus)"
+        switch ending {
+        case nil: return "the connection ended"
+        case .killed(let signal): return "the connection ended: ssh was killed by signal \(signal)"
+        case .exited(let status): return "the connection ended: ssh exited with status \(status)"
         }
     }
 
