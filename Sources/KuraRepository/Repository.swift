@@ -58,6 +58,12 @@ public final class Repository: @unchecked Sendable {
     /// Creates a repository with a first admin key slot for `password`.
     public static func initialize(backend: any StorageBackend, password: SecureBytes,
                                   parameters: Argon2idParameters = .recommended) async throws -> Repository {
+        try await initialize(backend: backend, credential: .password(password), parameters: parameters)
+    }
+
+    /// Creates a repository with a first admin key slot that `credential` opens.
+    public static func initialize(backend: any StorageBackend, credential: KeyCredential,
+                                  parameters: Argon2idParameters = .recommended) async throws -> Repository {
         if try await backend.exists(), try await backend.stat(try configName) != nil {
             throw RepositoryError.alreadyExists(backend.location)
         }
@@ -66,7 +72,7 @@ public final class Repository: @unchecked Sendable {
                                       chunker: .standard, blobCipher: AEADAlgorithm.preferredForThisMachine.rawValue)
         let secrets = try RepositorySecrets.generate(repository: config.id)
         let slot = try KeySlot.make(secrets, repository: config.id, role: .admin, name: "admin", createdBy: nil, expires: nil,
-                                    certifier: secrets.signingKey, password: password, parameters: parameters)
+                                    certifier: secrets.signingKey, credential: credential, parameters: parameters)
         // Key slot first: a config without a key would be a repository nobody can open.
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         let configBytes = Array(try JSONEncoder.kura.encode(config))
@@ -81,6 +87,26 @@ public final class Repository: @unchecked Sendable {
     /// Opens a repository with `password` and loads its index. `key` (an ID prefix) limits
     /// the slots tried to that one; otherwise they are tried as `KeySlotCandidates` orders them.
     public static func open(backend: any StorageBackend, password: SecureBytes, key: String? = nil) async throws -> Repository {
+        try await open(backend: backend, credential: .password(password), key: key)
+    }
+
+    /// Opens a repository with a key file: only the file's own slot is tried, and no
+    /// password is stretched.
+    public static func open(backend: any StorageBackend, keyFile: KeyFile) async throws -> Repository {
+        do {
+            return try await open(backend: backend, credential: .keyFileSecret(keyFile.secret), key: keyFile.key.hex,
+                                  repositoryID: keyFile.repository)
+        } catch KeyError.noSuchKey {
+            throw KeyFileError.keyNotInRepository(keyFile.key)
+        } catch RepositoryError.wrongPassword {
+            throw KeyFileError.doesNotOpen(keyFile.key)
+        }
+    }
+
+    /// Opens a repository with `credential`; `repositoryID`, when given, must be the
+    /// repository's (a key file names the one it belongs to).
+    static func open(backend: any StorageBackend, credential: KeyCredential, key: String?,
+                     repositoryID: RepositoryID? = nil) async throws -> Repository {
         guard try await backend.exists(), try await backend.stat(try configName) != nil else {
             throw RepositoryError.noRepository(backend.location)
         }
@@ -96,6 +122,9 @@ public final class Repository: @unchecked Sendable {
         }
         // Before any key slot is tried, so that a wrong password is not blamed for it.
         try config.validate()
+        if let repositoryID, repositoryID != config.id {
+            throw KeyFileError.anotherRepository(file: repositoryID, repository: config.id)
+        }
         let slots = try await backend.list(.keys)
         guard !slots.isEmpty else {
             if let erased = await erasureCertificate(in: backend) {
@@ -118,7 +147,7 @@ public final class Repository: @unchecked Sendable {
             let slot = candidate.slot
             let opened: RepositorySecrets?
             do {
-                opened = try slot.open(password: password, repository: config.id, limit: candidate.limit)
+                opened = try slot.open(credential, repository: config.id, limit: candidate.limit)
             } catch let error as RepositoryError {
                 damaged = damaged ?? error
                 continue

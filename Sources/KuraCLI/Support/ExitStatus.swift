@@ -82,9 +82,11 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         let status: ExitStatus = switch error {
         case .roleCannot, .adminOnly, .lastAdmin: .refused
         case .expired, .notCertified, .notAMember, .contestedRoots, .unsignedCost, .noneOpened: .wrongKey
-        case .noSuchKey, .ambiguousKey, .badName, .passwordInUse: .usage
+        case .noSuchKey, .ambiguousKey, .badName, .passwordInUse, .opensWithKeyFile: .usage
         }
         return (error.description, status)
+    case let error as KeyFileFailure:
+        return (error.description, error.status)
     case let error as RepositoryLocationError:
         return (error.description, .usage)
     case let error as S3Location.ParseError:

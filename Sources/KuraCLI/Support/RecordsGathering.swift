@@ -81,16 +81,18 @@ extension RepositoryOptions {
     /// (a file or command name, never the password).
     func passwordSourceDescription(name: String) -> RepositoryPolicy {
         let environment = ProcessInfo.processInfo.environment
+        let keyFile = openingKeyFile
         var file = passwordFile
         var command = passwordCommand
-        if file == nil, command == nil {
+        if file == nil, command == nil, keyFile == nil {
             file = environment["KURA_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 }
             command = file == nil ? environment["KURA_PASSWORD_COMMAND"].flatMap { $0.isEmpty ? nil : $0 } : nil
         }
         let shown = if case .local(let path)? = try? RepositoryLocation(parsing: location) { Self.absolute(path) } else { location }
-        return RepositoryPolicy(name: name, location: shown,
-                                passwordFile: file.map(Self.absolute),
-                                passwordCommand: command, s3Endpoint: s3Endpoint, s3Region: s3Region)
+        var described = RepositoryPolicy(name: name, location: shown, passwordFile: file.map(Self.absolute),
+                                         passwordCommand: command, s3Endpoint: s3Endpoint, s3Region: s3Region)
+        described.keyFile = keyFile.map(Self.absolute)
+        return described
     }
 
     /// A relative path made absolute, so printed commands work from any folder.

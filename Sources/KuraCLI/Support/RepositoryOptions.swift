@@ -8,9 +8,9 @@ import KuraStorage
 /// The flags every repository command shares, and how they become an open repository.
 /// Which repository: --repo (a location, or a repository name from the policy), else
 /// KURA_REPOSITORY, else the policy's (the subject's primary, or its only repository), else
-/// ~/.local/share/kura/repository. The password: --password-file or --password-command, else
-/// the policy's source for that repository, else KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND,
-/// else the terminal.
+/// ~/.local/share/kura/repository. The key: --key-file, --password-file or --password-command,
+/// else the policy's source for that repository, else KURA_KEY_FILE, KURA_PASSWORD_FILE,
+/// KURA_PASSWORD_COMMAND, else the terminal.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"),
             help: "The repository: a path, s3://BUCKET/PREFIX or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
@@ -21,6 +21,9 @@ struct RepositoryOptions: ParsableArguments {
 
     @Option(help: "Run COMMAND (with /bin/sh) and use the first line it prints as the repository password.")
     var passwordCommand: String?
+
+    @Option(help: "Open the repository with the key file FILE instead of a password (else the policy, KURA_KEY_FILE). For init and key add: the new key's file to write.")
+    var keyFile: String?
 
     @Option(name: .customLong("key"),
             help: "Open only the key slot whose ID starts with ID (see `kura key list`), else the first slot the password opens.")
@@ -65,9 +68,10 @@ struct RepositoryOptions: ParsableArguments {
         options.repository = repository.location
         options.s3Endpoint = s3Endpoint ?? repository.s3Endpoint
         options.s3Region = s3Region ?? repository.s3Region
-        if passwordFile == nil, passwordCommand == nil {
+        if passwordFile == nil, passwordCommand == nil, keyFile == nil {
             options.passwordFile = repository.passwordFile
             options.passwordCommand = repository.passwordCommand
+            options.keyFile = repository.keyFile
         }
         return options
     }
@@ -118,6 +122,20 @@ struct RepositoryOptions: ParsableArguments {
         }
     }
 
+    func validate() throws {
+        if keyFile != nil, passwordFile != nil || passwordCommand != nil {
+            throw ValidationError("give --key-file or a password (--password-file, --password-command), not both")
+        }
+    }
+
+    /// The key file that opens the repository: --key-file or the policy's, else KURA_KEY_FILE
+    /// unless a password source was given.
+    var openingKeyFile: String? {
+        if let keyFile, !keyFile.isEmpty { return keyFile }
+        guard passwordFile == nil, passwordCommand == nil else { return nil }
+        return ProcessInfo.processInfo.environment["KURA_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func password(confirm: Bool) throws -> SecureBytes {
         var source = PassphraseSource.repositoryPassword(file: passwordFile)
         source.command = passwordCommand
@@ -129,6 +147,10 @@ struct RepositoryOptions: ParsableArguments {
         let options = try resolved()
         let backend = try FaultInjectingBackend.fromEnvironment(wrapping: options.backend())
         guard try await backend.exists() else { throw RepositoryError.noRepository(options.location) }
+        if let keyFile = options.openingKeyFile {
+            guard key == nil else { throw CommandFailure(message: "a key file opens its own key; drop --key \(key ?? "") or the key file") }
+            return try await KeyFileAccess.openRepository(backend, path: keyFile)
+        }
         return try await Repository.open(backend: backend, password: try options.password(confirm: false), key: key)
     }
 

@@ -36,6 +36,8 @@ public struct RepositoryPolicy: Sendable, Equatable {
     public var location: String
     public var passwordFile: String?
     public var passwordCommand: String?
+    /// A key file that opens the repository instead of a password (docs/KEYS.md, "Key files").
+    public var keyFile: String?
     /// For S3 locations: the endpoint URL and region (else the environment's).
     public var s3Endpoint: String?
     public var s3Region: String?

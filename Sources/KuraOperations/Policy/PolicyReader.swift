@@ -14,7 +14,7 @@ struct PolicyReader {
         self.lines = lines
     }
 
-    static let repositoryKeys = ["location", "password-file", "password-command", "s3-endpoint", "s3-region", "prune-every"]
+    static let repositoryKeys = ["location", "password-file", "password-command", "key-file", "s3-endpoint", "s3-region", "prune-every"]
     static let subjectKeys = ["paths", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
     static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let drillKeys = ["every", "sample"]
@@ -40,8 +40,11 @@ struct PolicyReader {
         var repository = RepositoryPolicy(name: name, location: location.hasPrefix("s3://") ? location : resolve(location))
         repository.passwordFile = string(table, "password-file", at: path).map(resolve)
         repository.passwordCommand = string(table, "password-command", at: path)
-        if repository.passwordFile != nil, repository.passwordCommand != nil {
-            problem(at: path + ["password-command"], "give password-file or password-command, not both")
+        repository.keyFile = string(table, "key-file", at: path).map(resolve)
+        let sources = [("password-file", repository.passwordFile), ("password-command", repository.passwordCommand),
+                       ("key-file", repository.keyFile)].filter { $0.1 != nil }
+        if sources.count > 1 {
+            problem(at: path + [sources[1].0], "give one of password-file, password-command and key-file")
         }
         repository.s3Endpoint = string(table, "s3-endpoint", at: path)
         repository.s3Region = string(table, "s3-region", at: path)

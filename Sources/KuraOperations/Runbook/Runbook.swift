@@ -152,7 +152,9 @@ public enum Runbook {
     /// The flags that reach `repository`: location, password source, S3 endpoint and region.
     static func access(_ repository: RepositoryPolicy) -> String {
         var flags = " --repo " + ShellWords.quote(repository.location)
-        if let file = repository.passwordFile {
+        if let file = repository.keyFile {
+            flags += " --key-file " + ShellWords.quote(file)
+        } else if let file = repository.passwordFile {
             flags += " --password-file " + ShellWords.quote(file)
         } else if let command = repository.passwordCommand {
             flags += " --password-command " + ShellWords.quote(command)
@@ -163,6 +165,7 @@ public enum Runbook {
     }
 
     static func passwordSource(_ repository: RepositoryPolicy) -> String {
+        if let file = repository.keyFile { return "it is opened by the key file `\(file)` (no password)" }
         if let file = repository.passwordFile { return "its password is in the file `\(file)`" }
         if let command = repository.passwordCommand { return "its password is the first line the command `\(command)` prints" }
         return "kura asks for its password at the terminal"

@@ -24,6 +24,8 @@ public enum KeyError: Error, Equatable, Sendable {
     case unsignedCost(KeyID, iterations: UInt32, memoryKiB: UInt32)
     /// The password opened none of the slots tried, and these were not tried.
     case noneOpened(skipped: [KeyError])
+    /// `key passwd` on a key that a key file opens: it has no password to change.
+    case opensWithKeyFile(KeyID)
 }
 
 extension KeyError: CustomStringConvertible {
@@ -57,6 +59,9 @@ extension KeyError: CustomStringConvertible {
                 + "and run `kura key passwd`"
         case .noneOpened(let skipped):
             "wrong password: it opens no key slot that was tried; not tried: " + skipped.map(\.description).joined(separator: "; ")
+        case .opensWithKeyFile(let id):
+            "key \(id.short) is opened by a key file and has no password; to replace its secret, add a new key "
+                + "(`kura key add --key-file FILE`) and remove this one (`kura key remove \(id.short)`)"
         }
     }
 }

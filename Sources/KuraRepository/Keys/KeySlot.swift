@@ -8,7 +8,8 @@ public enum Role: String, Codable, Sendable, CaseIterable {
 }
 
 /// One key slot (`keys/<id>`): the secrets its role needs, wrapped under a key-encryption key
-/// stretched from a password with Argon2id. The KEK wraps secrets only; it never encrypts data.
+/// stretched from a password with Argon2id, or derived with HKDF from a key file's random
+/// secret. The KEK wraps secrets only; it never encrypts data.
 /// Version 2 slots carry their own Ed25519 public key and an admin's certificate over their
 /// public fields; version 1 slots (before roles) are admin slots sharing the repository key.
 public struct KeySlot: Codable, Sendable {
@@ -37,12 +38,21 @@ public struct KeySlot: Codable, Sendable {
     /// base64 (version 2 slots wrapped since it exists), so their cost is known before trying.
     public var sealSignature: String?
 
+    /// How the key-encryption key is derived: `argon2id` from a password (with its cost), or
+    /// `hkdf-sha256` from a key file's secret (iterations and memory 0).
     public struct KDF: Codable, Sendable {
         public var algorithm: String
         public var salt: String
         public var iterations: UInt32
         public var memoryKiB: UInt32
+
+        static let argon2id = "argon2id"
+        static let keyFile = "hkdf-sha256"
+        static let keyFileSaltSize = 32
     }
+
+    /// Whether a key file, not a password, opens this slot.
+    public var opensWithKeyFile: Bool { kdf.algorithm == KDF.keyFile }
 
     /// Whether the key was expired at `time`.
     public func isExpired(at time: Date) -> Bool { expires.map { $0 <= time } ?? false }
@@ -55,46 +65,76 @@ public struct KeySlot: Codable, Sendable {
     /// key for the first admin).
     static func make(_ secrets: RepositorySecrets, repository: RepositoryID, role: Role, name: String,
                      createdBy: KeyID?, expires: Date?, certifier: Ed25519.PrivateKey,
-                     password: SecureBytes, parameters: Argon2idParameters) throws -> KeySlot {
+                     credential: KeyCredential, parameters: Argon2idParameters) throws -> KeySlot {
         let id = KeyID.random()
         var slot = KeySlot(version: 2, id: id, role: role, name: name, created: KuraClock.now, createdBy: createdBy,
                            expires: expires, kdf: KDF(algorithm: "argon2id", salt: "", iterations: 0, memoryKiB: 0),
                            nonce: "", secrets: "", signingKey: Base64.encode(secrets.signingKey.publicKey.bytes, padded: true))
         slot.certificate = Base64.encode(certifier.signature(for: try slot.certifiedBytes(repository: repository)), padded: true)
-        try slot.wrap(secrets, repository: repository, password: password, parameters: parameters)
+        try slot.wrap(secrets, repository: repository, credential: credential, parameters: parameters)
         return slot
     }
 
-    /// Seals `secrets` into this slot under `password` (new salt and nonce).
-    mutating func wrap(_ secrets: RepositorySecrets, repository: RepositoryID, password: SecureBytes,
+    /// Seals `secrets` into this slot under `credential` (new salt and nonce).
+    mutating func wrap(_ secrets: RepositorySecrets, repository: RepositoryID, credential: KeyCredential,
                        parameters: Argon2idParameters) throws {
-        let salt = SecureRandom.bytes(Argon2id.saltSize)
-        let kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters, limit: parameters)
+        let kek: SecureBytes
+        switch credential {
+        case .password(let password):
+            let salt = SecureRandom.bytes(Argon2id.saltSize)
+            kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters, limit: parameters)
+            kdf = KDF(algorithm: KDF.argon2id, salt: Base64.encode(salt, padded: true),
+                      iterations: parameters.iterations, memoryKiB: parameters.memoryKiB)
+        case .keyFileSecret(let secret):
+            let salt = SecureRandom.bytes(KDF.keyFileSaltSize)
+            kek = try keyFileKEK(secret: secret, salt: salt, repository: repository)
+            kdf = KDF(algorithm: KDF.keyFile, salt: Base64.encode(salt, padded: true), iterations: 0, memoryKiB: 0)
+        }
         let nonce = SecureRandom.bytes(24)
         let sealed = try AEADCipher(.xchacha20Poly1305, key: kek)
             .seal(try secrets.encoded(), nonce: nonce, associatedData: Self.associatedData(repository: repository, key: id, role: role))
-        kdf = KDF(algorithm: "argon2id", salt: Base64.encode(salt, padded: true),
-                  iterations: parameters.iterations, memoryKiB: parameters.memoryKiB)
         self.nonce = Base64.encode(nonce, padded: true)
         self.secrets = Base64.encode(sealed, padded: true)
         sealSignature = nil
         if signingKey != nil { try seal(with: secrets.signingKey, repository: repository) }
     }
 
+    /// A key file's KEK: HKDF-SHA-256 of its 256-bit secret, bound to the repository and the key.
+    func keyFileKEK(secret: SecureBytes, salt: [UInt8], repository: RepositoryID) throws -> SecureBytes {
+        guard secret.count == KeyFile.secretSize else { throw KeyFileError.malformed("the secret is not \(KeyFile.secretSize) bytes") }
+        return try HKDF.deriveKey(inputKeyMaterial: secret, salt: salt,
+                                  info: Array("kura-key-file-v1".utf8) + repository.bytes + id.bytes, length: 32)
+    }
+
     /// The most any slot may cost to try (what `--kdf-iterations` and `--kdf-memory` allow).
     static let costLimit = Argon2idParameters(iterations: 64, memoryKiB: 4 * 1024 * 1024)
 
-    /// The secrets, if `password` opens this slot; nil if it does not. Throws without
-    /// deriving anything when the slot's cost exceeds `limit`.
-    func open(password: SecureBytes, repository: RepositoryID, limit: Argon2idParameters = costLimit) throws -> RepositorySecrets? {
+    /// The secrets, if `credential` opens this slot; nil if it does not (a password never
+    /// opens a key file's slot, nor a key file a password's). Throws without deriving anything
+    /// when the slot's cost exceeds `limit`.
+    func open(_ credential: KeyCredential, repository: RepositoryID, limit: Argon2idParameters = costLimit) throws -> RepositorySecrets? {
         guard removed == nil else { return nil }
-        guard kdf.algorithm == "argon2id",
-              let salt = Base64.decodeCanonicalPadded(kdf.salt), salt.count == Argon2id.saltSize,
+        guard kdf.algorithm == KDF.argon2id || kdf.algorithm == KDF.keyFile,
+              let salt = Base64.decodeCanonicalPadded(kdf.salt),
               let nonce = Base64.decodeCanonicalPadded(nonce), nonce.count == 24,
               let sealed = Base64.decodeCanonicalPadded(secrets) else {
             throw RepositoryError.damaged(object: "key slot \(id.short)", reason: "unreadable fields")
         }
-        let kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters, limit: limit)
+        let kek: SecureBytes
+        switch credential {
+        case .password(let password):
+            guard kdf.algorithm == KDF.argon2id else { return nil }
+            guard salt.count == Argon2id.saltSize else {
+                throw RepositoryError.damaged(object: "key slot \(id.short)", reason: "unreadable fields")
+            }
+            kek = try Argon2id.deriveKey(password: password, salt: salt, parameters: parameters, limit: limit)
+        case .keyFileSecret(let secret):
+            guard kdf.algorithm == KDF.keyFile else { return nil }
+            guard salt.count == KDF.keyFileSaltSize else {
+                throw RepositoryError.damaged(object: "key slot \(id.short)", reason: "unreadable fields")
+            }
+            kek = try keyFileKEK(secret: secret, salt: salt, repository: repository)
+        }
         do {
             let plain = try AEADCipher(.xchacha20Poly1305, key: kek)
                 .open(sealed, nonce: nonce, associatedData: Self.associatedData(repository: repository, key: id, role: role))

@@ -83,9 +83,15 @@ extension Repository {
         try await trust().signers[slot.id]?.role == slot.role
     }
 
-    /// Adds a key of `role`, its slot holding only what the role needs and certified by this
-    /// (admin) key. Logged as `key-add`.
+    /// Adds a key of `role` opened by `password`.
     public func addKey(role: Role, name: String, expires: Date?, password: SecureBytes,
+                       parameters: Argon2idParameters = .recommended) async throws -> KeySlot {
+        try await addKey(role: role, name: name, expires: expires, credential: .password(password), parameters: parameters)
+    }
+
+    /// Adds a key of `role`, its slot holding only what the role needs and certified by this
+    /// (admin) key, opened by `credential`. Logged as `key-add`.
+    public func addKey(role: Role, name: String, expires: Date?, credential: KeyCredential,
                        parameters: Argon2idParameters = .recommended) async throws -> KeySlot {
         try require(.manageKeys)
         guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline || $0 == "\t" }) else {
@@ -94,15 +100,16 @@ extension Repository {
         if let expires, expires <= KuraClock.now {
             throw KeyError.badName("the expiry \(KuraTime.format(expires)) is already past")
         }
-        try await refuseSharedPassword(password)
+        if case .password(let password) = credential { try await refuseSharedPassword(password) }
         let slot = try KeySlot.make(try secrets.forNewKey(role: role), repository: config.id, role: role, name: name,
                                     createdBy: keySlot.id, expires: expires, certifier: secrets.signingKey,
-                                    password: password, parameters: parameters)
+                                    credential: credential, parameters: parameters)
         try requireCurrentEpoch()
         rosterCache = nil
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await sealCurrentEpoch(to: slot)
         var details = ["key": slot.id.hex, "name": name, "role": role.rawValue]
+        if slot.opensWithKeyFile { details["opens-with"] = "key-file" }
         if let expires { details["expires"] = KuraTime.format(expires) }
         try await appendAudit("key-add", details: details)
         return slot
@@ -142,9 +149,10 @@ extension Repository {
     /// Rewraps this handle's own slot under `password`; the old password no longer opens it.
     /// Logged as `key-passwd`.
     public func changePassword(to password: SecureBytes, parameters: Argon2idParameters = .recommended) async throws {
+        guard !keySlot.opensWithKeyFile else { throw KeyError.opensWithKeyFile(keySlot.id) }
         try await refuseSharedPassword(password)
         var slot = keySlot
-        try slot.wrap(secrets, repository: config.id, password: password, parameters: parameters)
+        try slot.wrap(secrets, repository: config.id, credential: .password(password), parameters: parameters)
         try await backend.put(ObjectName(.keys, slot.id.hex), bytes: Array(JSONEncoder.kura.encode(slot)))
         try await appendAudit("key-passwd", details: ["key": slot.id.hex, "name": slot.name])
     }
@@ -156,7 +164,7 @@ extension Repository {
         let live = Set(try await keySlots().map(\.id))
         let order = try KeySlotCandidates(slots: try await roster().slots, repository: config.id, chosen: nil)
         for candidate in order.candidates where live.contains(candidate.slot.id) {
-            if (try? candidate.slot.open(password: password, repository: config.id, limit: candidate.limit)) != nil {
+            if (try? candidate.slot.open(.password(password), repository: config.id, limit: candidate.limit)) != nil {
                 throw KeyError.passwordInUse(candidate.slot.id)
             }
         }

@@ -27,13 +27,15 @@ struct KeyList: AsyncParsableCommand {
                                      "expires": slot.expires.map(KuraTime.format) ?? NSNull(),
                                      "lastUsed": key.lastUsed.map(KuraTime.format) ?? NSNull(),
                                      "trusted": key.trusted, "current": slot.id == opened.keySlot.id,
-                                     "signingKey": slot.signingKey ?? NSNull(), "epoch": key.epoch])
+                                     "signingKey": slot.signingKey ?? NSNull(), "epoch": key.epoch,
+                                     "opensWith": slot.opensWithKeyFile ? "key-file" : "password"])
                 } else {
                     let columns = [slot.id.short, slot.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                                    Self.day(slot.created), slot.createdBy?.short ?? "-       ",
                                    (slot.expires.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0),
                                    (key.lastUsed.map(Self.day) ?? "never").padding(toLength: 10, withPad: " ", startingAt: 0)]
                     Output.line(columns.joined(separator: "  ") + "  \(slot.name)"
+                          + (slot.opensWithKeyFile ? "  (key file)" : "")
                           + (slot.id == opened.keySlot.id ? "  (this key)" : "")
                           + (key.trusted ? "" : "  UNTRUSTED: not certified by an admin key")
                           + (key.epoch < repositoryEpoch

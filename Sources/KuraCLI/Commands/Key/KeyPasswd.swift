@@ -23,6 +23,8 @@ struct KeyPasswd: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let opened = try await repository.open()
+            // Refused before the new password is asked for: a key file has none to change.
+            guard !opened.keySlot.opensWithKeyFile else { throw KeyError.opensWithKeyFile(opened.keySlot.id) }
             let source = PassphraseSource(file: newPasswordFile, fileVariable: "KURA_NEW_PASSWORD_FILE", prompt: "New password")
             let password = try source.read(confirm: true)
             try await opened.changePassword(to: password,
