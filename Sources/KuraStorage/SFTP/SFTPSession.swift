@@ -56,6 +56,10 @@ final class SFTPSession: @unchecked Sendable {
         Self.openLock.withLock { Self.open.append(channel) }
         do {
             return try await SFTPClient.connect(over: channel)
+        } catch StorageError.ioFailure(let location, let reason, let retryable) {
+            channel.close()
+            throw StorageError.ioFailure(location, reason: reason + " (check that `ssh -s HOST sftp` logs in without a prompt; docs/SFTP.md)",
+                                         retryable: retryable)
         } catch {
             channel.close()
             throw error
