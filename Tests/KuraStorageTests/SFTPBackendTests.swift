@@ -106,6 +106,24 @@ import Testing
         }
     }
 
+    /// A full disk on the server is `noSpace` (statvfs says so), and no temporary file stays.
+    @Test func aFullDiskIsNoSpace() async throws {
+        let path = Self.scratch()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Mounting needs root (as in the CLI suites' full-disk tests); elsewhere there is no small disk.
+        guard system(mountCommand: "mount -t tmpfs -o size=1m kura-sftp-test '\(path)'") else { return }
+        defer { _ = system(mountCommand: "umount '\(path)'") }
+        let backend = Self.direct(path + "/repo")
+        defer { backend.close() }
+        try await backend.create()
+        let pack = try ObjectName(.data, "ab-too-big")
+        await #expect(throws: StorageError.noSpace("sftp-server:\(path)/repo/data/ab/ab-too-big")) {
+            try await backend.put(pack, bytes: [UInt8](repeating: 1, count: 3 << 20))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(path)/repo/data/ab").isEmpty)
+    }
+
     /// A killed writer's temporary file is not listed, and listing removes it once it is an
     /// hour old; a fresh one (a write in progress) stays.
     @Test func abandonedTemporaryFilesGoAfterAnHour() async throws {
@@ -176,4 +194,13 @@ import Testing
             #expect("\(error)".contains("sftp://127.0.0.1:1/tmp/x"))
         }
     }
+}
+
+/// Runs `command` with /bin/sh; whether it exited 0.
+private func system(mountCommand command: String) -> Bool {
+    guard let process = try? Process.run(URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", command + " 2>/dev/null"]) else {
+        return false
+    }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
 }
