@@ -123,6 +123,9 @@ import Testing
         #expect(closed.status != 0 && closed.stderr.contains("Connection refused"), "\(closed.stderr)")
         #expect(closed.stderr.split(separator: "\n").count == 1, "\(closed.stderr)")
 
+        let missing = try repo.kura(arguments: ["generations", "--repo", "sftp:kura-test:\(folder)-not-there"])
+        #expect(missing.status == 10 && missing.stderr.contains("\(folder)-not-there"), "\(missing.stderr)")
+
         // A key the server does not know: ssh's own words.
         let config = try String(contentsOfFile: server.directory + "/ssh_config_1", encoding: .utf8)
         #expect(try repo.shell("ssh-keygen -q -t ed25519 -N '' -f \(server.directory)/stranger").status == 0)

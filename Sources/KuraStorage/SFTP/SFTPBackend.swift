@@ -118,7 +118,8 @@ public struct SFTPBackend: StorageBackend {
 
     public func get(_ name: ObjectName) async throws -> [UInt8] {
         try await reading(name) { client, handle in
-            let size = try await client.fstat(handle).size.map { Int(clamping: $0) } ?? 0
+            // The size only sizes the first pipelined pass (within 1 GiB: a server's word).
+            let size = try await client.fstat(handle).size.map { Int(min($0, 1 << 30)) } ?? 0
             var bytes = try await client.readAll(handle, offset: 0, length: size)
             // Without a size, or if the object grew: read on to the end.
             while true {
@@ -196,7 +197,7 @@ public struct SFTPBackend: StorageBackend {
             }
             guard kind == .data else { return try await objects(entries, in: folder, kind: kind, client) }
             let subfolders = entries.filter(\.attributes.isDirectory).map { "\(folder)/\($0.name)" }
-            let found = Locked<[ObjectInfo]>([])
+            let found = Collected<[ObjectInfo]>([])
             try await forEach(subfolders, inFlight: 16) { subfolder in
                 guard let inside = try await self.entries(subfolder, client) else { return }
                 let objects = try await self.objects(inside, in: subfolder, kind: kind, client)
@@ -366,7 +367,7 @@ extension SFTPAttributes {
 }
 
 /// A value shared by concurrent tasks, touched only under its lock.
-final class Locked<Value>: @unchecked Sendable {
+private final class Collected<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 

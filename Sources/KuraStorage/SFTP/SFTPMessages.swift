@@ -64,11 +64,6 @@ struct SFTPAttributes: Equatable {
     var isDirectory: Bool { permissions.map { $0 & 0o170000 == 0o040000 } ?? false }
     var isRegularFile: Bool { permissions.map { $0 & 0o170000 == 0o100000 } ?? false }
 
-    /// Only the permission bits (for OPEN and MKDIR).
-    static func mode(_ permissions: UInt32) -> SFTPAttributes {
-        SFTPAttributes(size: nil, permissions: permissions, modified: nil)
-    }
-
     func encode(into packet: inout PacketWriter) {
         var flags: UInt32 = 0
         if size != nil { flags |= Self.sizeFlag }
