@@ -23,10 +23,10 @@ struct Copy: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The repository to copy from: a path, s3://BUCKET/PREFIX or a repository name from the policy.")
+    @Option(help: "The repository to copy from: a path, s3://BUCKET/PREFIX, sftp:[USER@]HOST:/PATH or a repository name from the policy.")
     var from: String
 
-    @Option(help: "The repository to copy to: a path, s3://BUCKET/PREFIX or a repository name from the policy.")
+    @Option(help: "The repository to copy to: a path, s3://BUCKET/PREFIX, sftp:[USER@]HOST:/PATH or a repository name from the policy.")
     var to: String
 
     @Option(help: "Read the source repository's password from FILE.")

@@ -12,7 +12,8 @@ public enum RepositoryLocation: Equatable, Sendable {
     case sftp(SSHAddress)
 
     /// The forms `init(parsing:)` accepts, for messages.
-    public static let supportedForms = "a local path, s3://BUCKET/PREFIX or s3:https://HOST/BUCKET/PREFIX"
+    public static let supportedForms =
+        "a local path, s3://BUCKET/PREFIX, s3:https://HOST/BUCKET/PREFIX, sftp:[USER@]HOST:/PATH or sftp://[USER@]HOST[:PORT]/PATH"
 
     public init(parsing text: String) throws(RepositoryLocationError) {
         guard !text.isEmpty else { throw .malformed(text, reason: "it is empty") }

@@ -125,8 +125,9 @@ public final class PacketChannel: @unchecked Sendable {
                 return outgoing.isEmpty ? nil : outgoing.removeFirst()
             }
             guard let next else { return }
-            if let error = Self.writeAll(next, to: input) {
-                fail(reason: "cannot send to it (\(error))")
+            if let code = Self.writeAll(next, to: input) {
+                // A broken pipe is the far side gone: say what ssh said, as a read would.
+                fail(reason: code == EPIPE ? nil : "cannot send to it (\(String(cString: strerror(code))))")
                 return
             }
         }
@@ -205,13 +206,14 @@ public final class PacketChannel: @unchecked Sendable {
         return [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + payload
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    /// nil, or the errno that stopped the write.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                return String(cString: strerror(errno))
+                return errno
             }
             offset += written
         }
