@@ -130,6 +130,10 @@ import Testing
         let repo = try Self.repositoryWithBackupKeyFile()
         // The path is taken: nothing is overwritten.
         let before = try repo.scratch.read("cron.key")
+        // The admin's password given as a flag next to the new key's file.
+        let flags = try repo.kura("key", "add", "--role", "backup", "--password-file", repo.path("password"),
+                                  "--key-file", repo.path("second.key"))
+        #expect(flags.status == 0, "\(flags.stderr)")
         let again = try repo.kura("key", "add", "--role", "backup", "--key-file", repo.path("cron.key"))
         #expect(again.status == 2, "\(again.stderr)")
         #expect(try repo.scratch.read("cron.key") == before)

@@ -27,6 +27,11 @@ struct Init: AsyncParsableCommand {
 
     @OptionGroup var kdf: KDFOptions
 
+    func validate() throws {
+        if repository.keyFile != nil, repository.passwordFile != nil || repository.passwordCommand != nil {
+            throw ValidationError("give --key-file or a password (--password-file, --password-command) for the first key, not both")
+        }
+    }
 
     func run() async throws {
         try await reportingErrors {

@@ -122,12 +122,6 @@ struct RepositoryOptions: ParsableArguments {
         }
     }
 
-    func validate() throws {
-        if keyFile != nil, passwordFile != nil || passwordCommand != nil {
-            throw ValidationError("give --key-file or a password (--password-file, --password-command), not both")
-        }
-    }
-
     /// The key file that opens the repository: --key-file or the policy's, else KURA_KEY_FILE
     /// unless a password source was given.
     var openingKeyFile: String? {
@@ -147,6 +141,10 @@ struct RepositoryOptions: ParsableArguments {
         let options = try resolved()
         let backend = try FaultInjectingBackend.fromEnvironment(wrapping: options.backend())
         guard try await backend.exists() else { throw RepositoryError.noRepository(options.location) }
+        // Checked here, not in validate(): for init and key add, --key-file names the new key's file.
+        if keyFile != nil, passwordFile != nil || passwordCommand != nil {
+            throw CommandFailure(message: "give --key-file or a password (--password-file, --password-command), not both")
+        }
         if let keyFile = options.openingKeyFile {
             guard key == nil else { throw CommandFailure(message: "a key file opens its own key; drop --key \(key ?? "") or the key file") }
             return try await KeyFileAccess.openRepository(backend, path: keyFile)
