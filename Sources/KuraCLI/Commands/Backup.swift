@@ -16,6 +16,7 @@ struct Backup: AsyncParsableCommand {
             Examples:
               kura backup --subject home /home
               kura backup --subject etc --exclude '*.bak' --tag nightly /etc
+              find /srv -name '*.conf' -print0 | kura backup --subject conf --files-from-raw -
             """
     )
 
@@ -32,6 +33,25 @@ struct Backup: AsyncParsableCommand {
 
     @Option(help: "Read exclude patterns from FILE, one per line.")
     var excludeFile: String?
+
+    @Option(name: .customLong("files-from"), help: ArgumentHelp(
+        "Also back up the paths FILE lists, one a line (blank lines and # comments skipped, surrounding spaces trimmed; - is standard input; repeatable).",
+        valueName: "FILE"))
+    var filesFrom: [String] = []
+
+    @Option(name: .customLong("files-from-verbatim"), help: ArgumentHelp(
+        "Also back up the paths FILE lists, every line exactly as a path (repeatable).", valueName: "FILE"))
+    var filesFromVerbatim: [String] = []
+
+    @Option(name: .customLong("files-from-raw"), help: ArgumentHelp(
+        "Also back up the NUL-separated paths in FILE, as find -print0 writes them (repeatable).", valueName: "FILE"))
+    var filesFromRaw: [String] = []
+
+    /// The path lists given, in the order of their kinds.
+    var pathLists: [PathList] {
+        filesFrom.map { PathList(file: $0, format: .lines) } + filesFromVerbatim.map { PathList(file: $0, format: .verbatim) }
+            + filesFromRaw.map { PathList(file: $0, format: .nulSeparated) }
+    }
 
     @Flag(help: "Do not cross into other file systems.")
     var oneFileSystem = false
@@ -61,6 +81,12 @@ struct Backup: AsyncParsableCommand {
             throw ValidationError("--stdin-from-command needs the command after --, e.g. -- pg_dump mydb")
         }
         if let problem = StreamSource.problem(withName: stdinFilename) { throw ValidationError(problem) }
+        if stdin || stdinFromCommand, !pathLists.isEmpty {
+            throw ValidationError("--files-from and its kin name files to back up; they do not go with --stdin or --stdin-from-command")
+        }
+        if pathLists.filter({ $0.file == "-" }).count > 1 {
+            throw ValidationError("only one --files-from… list can be - (standard input)")
+        }
     }
 
     func run() async throws {
@@ -73,13 +99,14 @@ struct Backup: AsyncParsableCommand {
             } else if stdinFromCommand {
                 command = try CommandStream(paths)
                 options.stream = command?.source(filename: stdinFilename)
-            } else if paths.isEmpty {
+            } else if paths.isEmpty, pathLists.isEmpty {
                 guard let policy = try repository.policy.load(), let entry = policy.subject(named: subject) else {
                     throw CommandFailure(message: "name at least one path to back up, or a subject the policy file describes")
                 }
                 options = entry.backupOptions
             }
             options.tags = tags
+            options.pathLists += pathLists
             options.excludes += excludes
             if let excludeFile {
                 do {

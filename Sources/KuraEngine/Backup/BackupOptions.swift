@@ -4,6 +4,8 @@ import Foundation
 public struct BackupOptions: Sendable {
     public var subject: String
     public var paths: [String]
+    /// Files naming more paths (read when the backup starts), added to `paths`.
+    public var pathLists: [PathList] = []
     public var tags: [String] = []
     public var excludes: [String] = []
     public var oneFileSystem = false

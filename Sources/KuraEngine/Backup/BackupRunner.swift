@@ -97,16 +97,19 @@ public final class BackupRunner {
 
     /// The selected paths that exist; each missing one is a warning. Fails only when none does.
     private func existingPaths() throws -> [String] {
+        var selected = options.paths
+        for list in options.pathLists { selected += try list.paths() }
+        if selected.isEmpty, !options.pathLists.isEmpty { throw PathListError.nothingListed(options.pathLists.map(\.shownName)) }
         var info = stat()
         var existing: [String] = []
-        for path in options.paths {
+        for path in selected {
             if lstat(path, &info) == 0 {
                 existing.append(path)
             } else {
                 warn("\(path): \(errno == ENOENT ? "does not exist" : String(cString: strerror(errno))); skipped")
             }
         }
-        guard !existing.isEmpty else { throw BackupError.noPathExists(options.paths) }
+        guard !existing.isEmpty else { throw BackupError.noPathExists(selected) }
         return existing
     }
 

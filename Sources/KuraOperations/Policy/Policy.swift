@@ -1,4 +1,5 @@
 import Foundation
+import KuraEngine
 
 /// The policy file: where each subject's data comes from, which repositories it goes to,
 /// and the targets it is held to (RPO, RTO, retention, drills). docs/POLICY.md describes it.
@@ -57,6 +58,9 @@ public struct RepositoryPolicy: Sendable, Equatable {
 public struct SubjectPolicy: Sendable, Equatable {
     public var name: String
     public var paths: [String]
+    /// `files-from`, `files-from-verbatim`, `files-from-raw`: files naming more paths, read
+    /// at each backup.
+    public var pathLists: [PathList] = []
     public var exclude: [String] = []
     public var oneFileSystem = false
     /// 1 is restored first.

@@ -15,7 +15,7 @@ struct PolicyReader {
     }
 
     static let repositoryKeys = ["location", "password-file", "password-command", "s3-endpoint", "s3-region", "prune-every"]
-    static let subjectKeys = ["paths", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
+    static let subjectKeys = ["paths", "files-from", "files-from-verbatim", "files-from-raw", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
     static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let drillKeys = ["every", "sample"]
 
@@ -55,7 +55,12 @@ struct PolicyReader {
         if name.isEmpty || name.contains("@") || name.contains("/") {
             problem(at: path, "subject name \"\(name)\" cannot be empty or contain @ or /")
         }
-        let paths = strings(table, "paths", at: path, required: true) ?? []
+        let pathLists = readPathLists(table, at: path)
+        let listKeys = [PathList.Format.lines, .verbatim, .nulSeparated].map(\.rawValue)
+        if table["paths"] == nil, !listKeys.contains(where: { table[$0] != nil }) {
+            problem(at: path, "[\(path.joined(separator: "."))] needs paths (or a list of them: \(listKeys.joined(separator: ", ")))")
+        }
+        let paths = strings(table, "paths", at: path) ?? []
         for entry in paths where !entry.hasPrefix("/") {
             problem(at: path + ["paths"], "path \"\(entry)\" must be absolute (start with /)")
         }
@@ -67,6 +72,7 @@ struct PolicyReader {
         }
         if Set(names).count != names.count { problem(at: path + ["repositories"], "a repository is listed twice") }
         var subject = SubjectPolicy(name: name, paths: paths, repositories: names)
+        subject.pathLists = pathLists
         subject.exclude = strings(table, "exclude", at: path) ?? []
         for pattern in subject.exclude {
             if let reason = GlobMatcher.problem(in: pattern) { problem(at: path + ["exclude"], "exclude pattern \"\(pattern)\" \(reason)") }
@@ -86,6 +92,21 @@ struct PolicyReader {
             }
         }
         return subject
+    }
+
+    /// The `files-from…` keys: lists of files (relative to the policy file's folder) naming paths.
+    private mutating func readPathLists(_ table: TOMLTable, at path: [String]) -> [PathList] {
+        var lists: [PathList] = []
+        for format in [PathList.Format.lines, .verbatim, .nulSeparated] {
+            for file in strings(table, format.rawValue, at: path) ?? [] {
+                guard file != "-" else {
+                    problem(at: path + [format.rawValue], "\(format.rawValue) cannot be - in the policy (kura run has no standard input to read); name a file")
+                    continue
+                }
+                lists.append(PathList(file: resolve(file), format: format))
+            }
+        }
+        return lists
     }
 
     private mutating func readKeep(_ table: TOMLTable, at path: [String]) -> KeepRules {

@@ -4,6 +4,7 @@ extension SubjectPolicy {
     /// What a backup of this subject covers, as the policy describes it.
     public var backupOptions: BackupOptions {
         var options = BackupOptions(subject: name, paths: paths)
+        options.pathLists = pathLists
         options.excludes = exclude
         options.oneFileSystem = oneFileSystem
         return options
