@@ -134,4 +134,101 @@ import Testing
         #expect(broken.stderr.contains("kura.toml:5: files-from should be an array of strings, found string"), "\(broken.stderr)")
         #expect(broken.stderr.contains("kura.toml:6: files-from-verbatim cannot be -"), "\(broken.stderr)")
     }
+
+    static let cacheTag = "Signature: 8a477f597d28d172789f06886806bc55\n# a cache\n"
+
+    /// A folder with a valid CACHEDIR.TAG keeps only the tag; a tag without the signature counts for nothing.
+    @Test func excludeCachesKeepsTheFolderWithItsTagOnly() throws {
+        let repo = try RepositoryScratch()
+        try repo.scratch.write("t/cache/CACHEDIR.TAG", Self.cacheTag)
+        try repo.scratch.write("t/cache/blob", "cached")
+        try repo.scratch.write("t/fake/CACHEDIR.TAG", "not a tag\n")
+        try repo.scratch.write("t/fake/kept", "kept")
+        let backup = try repo.kura("backup", "--subject", "s", "--exclude-caches", repo.path("t"))
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let listed = try Self.listing(repo, "s@1")
+        #expect(listed.contains(repo.path("t/cache/CACHEDIR.TAG")) && !listed.contains("blob"), "\(listed)")
+        #expect(listed.contains(repo.path("t/fake/kept")), "\(listed)")
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("t")).status == 0)
+        #expect(try Self.listing(repo, "s@2").contains("blob"), "without the flag caches are backed up")
+    }
+
+    @Test func excludeIfPresentLeavesOutTheFolderByNameAndHeader() throws {
+        let repo = try RepositoryScratch()
+        try repo.scratch.write("t/a/.nobackup", "")
+        try repo.scratch.write("t/a/file", "a")
+        try repo.scratch.write("t/b/.marker", "KURA-SKIP yes")
+        try repo.scratch.write("t/b/file", "b")
+        try repo.scratch.write("t/c/.marker", "other")
+        try repo.scratch.write("t/c/file", "c")
+        let backup = try repo.kura("backup", "--subject", "s", "--exclude-if-present", ".nobackup",
+                                   "--exclude-if-present", ".marker:KURA-SKIP", repo.path("t"))
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let listed = try Self.listing(repo, "s@1")
+        #expect(!listed.contains(repo.path("t/a")) && !listed.contains(repo.path("t/b")), "\(listed)")
+        #expect(listed.contains(repo.path("t/c/file")), "\(listed)")
+        let bad = try repo.kura("backup", "--exclude-if-present", "a/b", repo.path("t"))
+        #expect(bad.status == 2 && bad.stderr.contains("--exclude-if-present \"a/b\""), "\(bad.stderr)")
+    }
+
+    @Test func excludeLargerThanLeavesOutAndCountsBigFiles() throws {
+        let repo = try RepositoryScratch()
+        try repo.writeRandom("t/small", size: 1000, seed: 1)
+        try repo.writeRandom("t/exact", size: 2048, seed: 2)
+        try repo.writeRandom("t/big", size: 3000, seed: 3)
+        let backup = try repo.kura("backup", "--subject", "s", "--json", "--exclude-larger-than", "2K", repo.path("t"))
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(try #require(backup.output.split(separator: "\n").last).utf8)) as! [String: Any]
+        #expect(summary["large_files_left_out"] as? Int == 1)
+        #expect(summary["files"] as? Int == 2)
+        let listed = try Self.listing(repo, "s@1")
+        #expect(listed.contains(repo.path("t/exact")) && !listed.contains(repo.path("t/big")), "\(listed)")
+        let human = try repo.kura("backup", "--subject", "s", "--exclude-larger-than", "1k", repo.path("t"))
+        #expect(human.output.contains("2 file(s) larger than ") && human.output.contains(" left out"), "\(human.output)")
+        for bad in ["12X", "", "-1", "1.5G"] {
+            let refused = try repo.kura("backup", "--exclude-larger-than=\(bad)", repo.path("t"))
+            #expect(refused.status == 2 && refused.stderr.contains("is not a size"), "\(bad): \(refused.stderr)")
+        }
+    }
+
+    @Test func policyExclusionKeys() throws {
+        let repo = try RepositoryScratch()
+        try repo.scratch.write("data/cache/CACHEDIR.TAG", Self.cacheTag)
+        try repo.scratch.write("data/cache/blob", "x")
+        try repo.scratch.write("data/skip/.nobackup", "")
+        try repo.writeRandom("data/big", size: 5000, seed: 1)
+        try repo.scratch.write("data/small", "s")
+        let head = """
+            [repository.main]
+            location = "\(repo.path("repo"))"
+            password-file = "\(repo.path("password"))"
+
+            [subject.data]
+            paths = ["\(repo.path("data"))"]
+            repositories = ["main"]
+
+            """
+        try repo.scratch.write("kura.toml", head + """
+            exclude-caches = true
+            exclude-if-present = [".nobackup"]
+            exclude-larger-than = "4K"
+            """)
+        let environment = ["KURA_CONFIG": repo.path("kura.toml"), "KURA_REPOSITORY": "", "KURA_PASSWORD_FILE": ""]
+        let backup = try repo.kura(arguments: ["backup", "--subject", "data"], environment: environment)
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let listed = try repo.kura(arguments: ["ls", "data@1"], environment: environment).output
+        #expect(listed.contains("CACHEDIR.TAG") && listed.contains(repo.path("data/small")), "\(listed)")
+        #expect(!listed.contains("blob") && !listed.contains("skip") && !listed.contains(repo.path("data/big")), "\(listed)")
+
+        try repo.scratch.write("kura.toml", head + """
+            exclude-caches = "yes"
+            exclude-if-present = ["a/b"]
+            exclude-larger-than = "lots"
+            """)
+        let broken = try repo.kura(arguments: ["policy", "check"], environment: environment)
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("kura.toml:8: exclude-caches should be true or false"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("kura.toml:9: exclude-if-present \"a/b\""), "\(broken.stderr)")
+        #expect(broken.stderr.contains("kura.toml:10: exclude-larger-than = \"lots\" is not a size"), "\(broken.stderr)")
+    }
 }

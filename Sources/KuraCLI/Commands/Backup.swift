@@ -53,6 +53,17 @@ struct Backup: AsyncParsableCommand {
             + filesFromRaw.map { PathList(file: $0, format: .nulSeparated) }
     }
 
+    @Flag(help: "Keep a folder holding a valid CACHEDIR.TAG with its tag file only.")
+    var excludeCaches = false
+
+    @Option(name: .customLong("exclude-if-present"), help: ArgumentHelp(
+        "Leave out a folder holding a file NAME (starting with HEADER, if given; repeatable).", valueName: "NAME[:HEADER]"))
+    var excludeIfPresent: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out regular files larger than SIZE (K, M, G, T: binary), counted in the summary.",
+                               valueName: "SIZE"))
+    var excludeLargerThan: String?
+
     @Flag(help: "Do not cross into other file systems.")
     var oneFileSystem = false
 
@@ -91,6 +102,8 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
+            let markers = try excludeIfPresent.map { marker throws(ExclusionError) in try ExclusionMarker(parsing: marker) }
+            let sizeLimit = try excludeLargerThan.map { size throws(ExclusionError) in try FileSizeLimit.parse(size) }
             var options = BackupOptions(subject: subject, paths: stdin || stdinFromCommand ? [] : paths)
             var command: CommandStream?
             defer { command?.terminate() }
@@ -117,6 +130,9 @@ struct Backup: AsyncParsableCommand {
             }
             _ = try GlobMatcher(patterns: options.excludes)
             options.oneFileSystem = options.oneFileSystem || oneFileSystem
+            options.excludeCaches = options.excludeCaches || excludeCaches
+            options.excludeIfPresent += markers
+            if let sizeLimit { options.excludeLargerThan = sizeLimit }
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
             try await repository.forSubject(subject).withLockedRepository(command: "backup") { opened in
@@ -145,13 +161,15 @@ struct Backup: AsyncParsableCommand {
                                      "files": summary.files, "directories": summary.directories, "bytes": summary.bytes,
                                      "bytes_read": summary.bytesRead, "new_blobs": summary.newBlobs,
                                      "stored_bytes": summary.storedBytes, "warnings": summary.warnings,
-                                     "seconds": summary.seconds])
+                                     "large_files_left_out": runner.largeFilesLeftOut, "seconds": summary.seconds])
                 } else {
                     Output.line("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
                           + "\(Output.bytes(summary.bytes)) (\(Output.bytes(summary.bytesRead)) read, "
                           + "\(Output.bytes(summary.storedBytes)) new in the repository) in "
                           + String(format: "%.1f s", summary.seconds)
-                          + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : ""))
+                          + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : "")
+                          + (runner.largeFilesLeftOut > 0 ? ", \(runner.largeFilesLeftOut) file(s) larger than "
+                             + "\(Output.bytes(options.excludeLargerThan ?? 0)) left out" : ""))
                 }
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }

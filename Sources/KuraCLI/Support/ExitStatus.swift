@@ -99,6 +99,8 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as BackupError:
         return (error.description, .failure)
+    case let error as ExclusionError:
+        return (error.description, .usage)
     case let error as PathListError:
         let status: ExitStatus = switch error {
         case .notUTF8, .emptyPath: .usage

@@ -63,6 +63,10 @@ public struct SubjectPolicy: Sendable, Equatable {
     public var pathLists: [PathList] = []
     public var exclude: [String] = []
     public var oneFileSystem = false
+    /// `exclude-caches`, `exclude-if-present`, `exclude-larger-than`, as the backup flags.
+    public var excludeCaches = false
+    public var excludeIfPresent: [ExclusionMarker] = []
+    public var excludeLargerThan: Int64?
     /// 1 is restored first.
     public var priority: Int = 100
     /// Recovery point objective: the newest good generation must be younger than this.

@@ -15,7 +15,8 @@ struct PolicyReader {
     }
 
     static let repositoryKeys = ["location", "password-file", "password-command", "s3-endpoint", "s3-region", "prune-every"]
-    static let subjectKeys = ["paths", "files-from", "files-from-verbatim", "files-from-raw", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
+    static let subjectKeys = ["paths", "files-from", "files-from-verbatim", "files-from-raw", "exclude", "exclude-caches", "exclude-if-present",
+                              "exclude-larger-than", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
     static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let drillKeys = ["every", "sample"]
 
@@ -78,6 +79,21 @@ struct PolicyReader {
             if let reason = GlobMatcher.problem(in: pattern) { problem(at: path + ["exclude"], "exclude pattern \"\(pattern)\" \(reason)") }
         }
         subject.oneFileSystem = bool(table, "one-file-system", at: path) ?? false
+        subject.excludeCaches = bool(table, "exclude-caches", at: path) ?? false
+        for marker in strings(table, "exclude-if-present", at: path) ?? [] {
+            do {
+                subject.excludeIfPresent.append(try ExclusionMarker(parsing: marker))
+            } catch {
+                problem(at: path + ["exclude-if-present"], "exclude-if-present \"\(marker)\": expected NAME or NAME:HEADER, NAME one file name (no /)")
+            }
+        }
+        if let size = string(table, "exclude-larger-than", at: path) {
+            do {
+                subject.excludeLargerThan = try FileSizeLimit.parse(size)
+            } catch {
+                problem(at: path + ["exclude-larger-than"], "exclude-larger-than = \"\(size)\" is not a size; expected a whole number with K, M, G or T (e.g. \"500M\")")
+            }
+        }
         if let priority = integer(table, "priority", at: path, minimum: 1) { subject.priority = priority }
         subject.rpo = duration(table, "rpo", at: path)
         subject.rto = duration(table, "rto", at: path)

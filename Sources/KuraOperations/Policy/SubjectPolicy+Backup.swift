@@ -7,6 +7,9 @@ extension SubjectPolicy {
         options.pathLists = pathLists
         options.excludes = exclude
         options.oneFileSystem = oneFileSystem
+        options.excludeCaches = excludeCaches
+        options.excludeIfPresent = excludeIfPresent
+        options.excludeLargerThan = excludeLargerThan
         return options
     }
 }
