@@ -28,10 +28,10 @@ public enum KuraMain {
                 try command.run()
             }
             await S3Transport.shutDown()
-            ScratchInterruptCleanup.settle()
+            InterruptCleanup.settle()
         } catch {
             await S3Transport.shutDown()
-            ScratchInterruptCleanup.settle()
+            InterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((TerminalText.escapeLines(KuraCommand.fullMessage(for: error)) + "\n").utf8))

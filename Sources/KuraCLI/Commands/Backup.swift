@@ -110,7 +110,9 @@ struct Backup: AsyncParsableCommand {
             if stdin {
                 options.stream = StreamSource(filename: stdinFilename, descriptor: 0)
             } else if stdinFromCommand {
-                command = try CommandStream(paths)
+                let stream = try CommandStream(paths)
+                command = stream
+                InterruptCleanup.register { stream.terminate() }   // runs after the lock's removal, before the exit
                 options.stream = command?.source(filename: stdinFilename)
             } else if paths.isEmpty, pathLists.isEmpty {
                 guard let policy = try repository.policy.load(), let entry = policy.subject(named: subject) else {
@@ -135,7 +137,16 @@ struct Backup: AsyncParsableCommand {
             if let sizeLimit { options.excludeLargerThan = sizeLimit }
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
-            try await repository.forSubject(subject).withLockedRepository(command: "backup") { opened in
+            var interruptToken: Int?
+            defer { interruptToken.map(InterruptCleanup.unregister) }
+            try await repository.forSubject(subject).withLockedRepository(command: "backup", onLocked: { lock in
+                interruptToken = InterruptCleanup.register {
+                    Output.error(lock.releaseBlocking(seconds: 10)
+                        ? Self.interruptedMessage + "the lock was removed; " + Self.interruptedAdvice
+                        : Self.interruptedMessage + "the lock could not be removed (kura unlock clears it once this process is gone); "
+                            + Self.interruptedAdvice)
+                }
+            }) { opened in
                 let runner = try BackupRunner(
                     repository: opened, options: options,
                     onWarning: { message in
@@ -154,6 +165,9 @@ struct Backup: AsyncParsableCommand {
                         }
                     })
                 let stored = try await runner.run()
+                // From here the generation exists: an interrupt no longer means "nothing written".
+                interruptToken.map(InterruptCleanup.unregister)
+                interruptToken = nil
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 let summary = stored.generation.summary
                 if json {
@@ -175,6 +189,9 @@ struct Backup: AsyncParsableCommand {
             }
         }
     }
+
+    static let interruptedMessage = "kura: interrupted; no generation was written, "
+    static let interruptedAdvice = "run the backup again (the packs stored so far are not reused; kura prune reclaims their space)"
 
     /// "1,204/5,310 files, 1.2 GiB/3.4 GiB, 240 MiB/s, ETA 0:09 (12.0 MiB read)".
     static func progressLine(_ progress: BackupProgress) -> String {
