@@ -119,6 +119,12 @@ struct Backup: AsyncParsableCommand {
                     throw CommandFailure(message: "name at least one path to back up, or a subject the policy file describes")
                 }
                 options = entry.backupOptions
+                if let words = entry.command {
+                    let stream = try CommandStream(words)
+                    command = stream
+                    InterruptCleanup.register { stream.terminate() }
+                    options.stream = stream.source(filename: entry.stdinFilename ?? "stdin")
+                }
             }
             options.tags = tags
             options.pathLists += pathLists

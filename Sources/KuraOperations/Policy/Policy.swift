@@ -61,6 +61,10 @@ public struct SubjectPolicy: Sendable, Equatable {
     /// `files-from`, `files-from-verbatim`, `files-from-raw`: files naming more paths, read
     /// at each backup.
     public var pathLists: [PathList] = []
+    /// `command` (instead of paths): a dump command whose standard output is backed up as
+    /// one file, `/stdinFilename`, as `kura backup --stdin-from-command` does.
+    public var command: [String]?
+    public var stdinFilename: String?
     public var exclude: [String] = []
     public var oneFileSystem = false
     /// `exclude-caches`, `exclude-if-present`, `exclude-larger-than`, as the backup flags.
