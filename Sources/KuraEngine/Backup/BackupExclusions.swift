@@ -6,7 +6,7 @@ public struct ExclusionMarker: Sendable, Equatable {
     public var name: String
     public var header: [UInt8]?
 
-    /// Parses `NAME` or `NAME:HEADER`; nil with the reason when NAME is not one path component.
+    /// Parses `NAME` or `NAME:HEADER`; throws `badMarker` when NAME is not one file name.
     public init(parsing text: String) throws(ExclusionError) {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = String(parts[0])
