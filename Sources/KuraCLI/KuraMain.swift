@@ -29,11 +29,11 @@ public enum KuraMain {
             }
             await S3Transport.shutDown()
             SFTPBackend.closeAll()
-            ScratchInterruptCleanup.settle()
+            InterruptCleanup.settle()
         } catch {
             await S3Transport.shutDown()
             SFTPBackend.closeAll()
-            ScratchInterruptCleanup.settle()
+            InterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((TerminalText.escapeLines(KuraCommand.fullMessage(for: error)) + "\n").utf8))

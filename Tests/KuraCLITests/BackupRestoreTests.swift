@@ -88,6 +88,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: repo.path("part") + root + "/docs/hello.txt"))
     }
 
+    /// A path that names nothing in the generation is an error naming it and the generation,
+    /// and nothing is written (not even the target folder), even beside a path that exists.
+    @Test func restoringAPathTheGenerationDoesNotHoldFails() throws {
+        let repo = try RepositoryScratch()
+        try repo.writeRandom("src/a", size: 100, seed: 1)
+        #expect(try repo.kura("backup", "--subject", "s", repo.path("src")).status == 0)
+        let missing = repo.path("src") + "/nothere"
+        let restore = try repo.kura("restore", "s@1", "--target", repo.path("r"), repo.path("src") + "/a", missing)
+        #expect(restore.status == 1)
+        #expect(restore.stderr.contains("s@1 holds no \(missing)"), "\(restore.stderr)")
+        #expect(restore.stderr.split(separator: "\n").count == 1, "\(restore.stderr)")
+        #expect(!repo.scratch.exists("r"))
+        let good = try repo.kura("restore", "s@1", "--target", repo.path("r"), repo.path("src") + "/a/", "/")
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(repo.scratch.exists("r" + repo.path("src") + "/a"))
+    }
+
     /// /usr/share/doc is real system data: thousands of files, symlinks, odd names.
     @Test func realSystemFolderRoundTrips() throws {
         let repo = try RepositoryScratch()

@@ -16,6 +16,7 @@ struct Backup: AsyncParsableCommand {
             Examples:
               kura backup --subject home /home
               kura backup --subject etc --exclude '*.bak' --tag nightly /etc
+              find /srv -name '*.conf' -print0 | kura backup --subject conf --files-from-raw -
             """
     )
 
@@ -32,6 +33,36 @@ struct Backup: AsyncParsableCommand {
 
     @Option(help: "Read exclude patterns from FILE, one per line.")
     var excludeFile: String?
+
+    @Option(name: .customLong("files-from"), help: ArgumentHelp(
+        "Also back up the paths FILE lists, one a line (blank lines and # comments skipped, surrounding spaces trimmed; - is standard input; repeatable).",
+        valueName: "FILE"))
+    var filesFrom: [String] = []
+
+    @Option(name: .customLong("files-from-verbatim"), help: ArgumentHelp(
+        "Also back up the paths FILE lists, every line exactly as a path (repeatable).", valueName: "FILE"))
+    var filesFromVerbatim: [String] = []
+
+    @Option(name: .customLong("files-from-raw"), help: ArgumentHelp(
+        "Also back up the NUL-separated paths in FILE, as find -print0 writes them (repeatable).", valueName: "FILE"))
+    var filesFromRaw: [String] = []
+
+    /// The path lists given, in the order of their kinds.
+    var pathLists: [PathList] {
+        filesFrom.map { PathList(file: $0, format: .lines) } + filesFromVerbatim.map { PathList(file: $0, format: .verbatim) }
+            + filesFromRaw.map { PathList(file: $0, format: .nulSeparated) }
+    }
+
+    @Flag(help: "Keep a folder holding a valid CACHEDIR.TAG with its tag file only.")
+    var excludeCaches = false
+
+    @Option(name: .customLong("exclude-if-present"), help: ArgumentHelp(
+        "Leave out a folder holding a file NAME (starting with HEADER, if given; repeatable).", valueName: "NAME[:HEADER]"))
+    var excludeIfPresent: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out regular files larger than SIZE (K, M, G, T: binary), counted in the summary.",
+                               valueName: "SIZE"))
+    var excludeLargerThan: String?
 
     @Flag(help: "Do not cross into other file systems.")
     var oneFileSystem = false
@@ -61,25 +92,42 @@ struct Backup: AsyncParsableCommand {
             throw ValidationError("--stdin-from-command needs the command after --, e.g. -- pg_dump mydb")
         }
         if let problem = StreamSource.problem(withName: stdinFilename) { throw ValidationError(problem) }
+        if stdin || stdinFromCommand, !pathLists.isEmpty {
+            throw ValidationError("--files-from and its kin name files to back up; they do not go with --stdin or --stdin-from-command")
+        }
+        if pathLists.filter({ $0.file == "-" }).count > 1 {
+            throw ValidationError("only one --files-from… list can be - (standard input)")
+        }
     }
 
     func run() async throws {
         try await reportingErrors {
+            let markers = try excludeIfPresent.map { marker throws(ExclusionError) in try ExclusionMarker(parsing: marker) }
+            let sizeLimit = try excludeLargerThan.map { size throws(ExclusionError) in try FileSizeLimit.parse(size) }
             var options = BackupOptions(subject: subject, paths: stdin || stdinFromCommand ? [] : paths)
             var command: CommandStream?
             defer { command?.terminate() }
             if stdin {
                 options.stream = StreamSource(filename: stdinFilename, descriptor: 0)
             } else if stdinFromCommand {
-                command = try CommandStream(paths)
+                let stream = try CommandStream(paths)
+                command = stream
+                InterruptCleanup.register { stream.terminate() }   // runs after the lock's removal, before the exit
                 options.stream = command?.source(filename: stdinFilename)
-            } else if paths.isEmpty {
+            } else if paths.isEmpty, pathLists.isEmpty {
                 guard let policy = try repository.policy.load(), let entry = policy.subject(named: subject) else {
                     throw CommandFailure(message: "name at least one path to back up, or a subject the policy file describes")
                 }
                 options = entry.backupOptions
+                if let words = entry.command {
+                    let stream = try CommandStream(words)
+                    command = stream
+                    InterruptCleanup.register { stream.terminate() }
+                    options.stream = stream.source(filename: entry.stdinFilename ?? "stdin")
+                }
             }
             options.tags = tags
+            options.pathLists += pathLists
             options.excludes += excludes
             if let excludeFile {
                 do {
@@ -90,9 +138,21 @@ struct Backup: AsyncParsableCommand {
             }
             _ = try GlobMatcher(patterns: options.excludes)
             options.oneFileSystem = options.oneFileSystem || oneFileSystem
+            options.excludeCaches = options.excludeCaches || excludeCaches
+            options.excludeIfPresent += markers
+            if let sizeLimit { options.excludeLargerThan = sizeLimit }
             let showProgress = !json && isatty(2) == 1
             options.estimateTotals = json || showProgress
-            try await repository.forSubject(subject).withLockedRepository(command: "backup") { opened in
+            var interruptToken: Int?
+            defer { interruptToken.map(InterruptCleanup.unregister) }
+            try await repository.forSubject(subject).withLockedRepository(command: "backup", onLocked: { lock in
+                interruptToken = InterruptCleanup.register {
+                    Output.error(lock.releaseBlocking(seconds: 10)
+                        ? Self.interruptedMessage + "the lock was removed; " + Self.interruptedAdvice
+                        : Self.interruptedMessage + "the lock could not be removed (kura unlock clears it once this process is gone); "
+                            + Self.interruptedAdvice)
+                }
+            }) { opened in
                 let runner = try BackupRunner(
                     repository: opened, options: options,
                     onWarning: { message in
@@ -111,6 +171,9 @@ struct Backup: AsyncParsableCommand {
                         }
                     })
                 let stored = try await runner.run()
+                // From here the generation exists: an interrupt no longer means "nothing written".
+                interruptToken.map(InterruptCleanup.unregister)
+                interruptToken = nil
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 let summary = stored.generation.summary
                 if json {
@@ -118,18 +181,23 @@ struct Backup: AsyncParsableCommand {
                                      "files": summary.files, "directories": summary.directories, "bytes": summary.bytes,
                                      "bytes_read": summary.bytesRead, "new_blobs": summary.newBlobs,
                                      "stored_bytes": summary.storedBytes, "warnings": summary.warnings,
-                                     "seconds": summary.seconds])
+                                     "large_files_left_out": runner.largeFilesLeftOut, "seconds": summary.seconds])
                 } else {
                     Output.line("\(stored.name) \(stored.id.short): \(summary.files) files, \(summary.directories) directories, "
                           + "\(Output.bytes(summary.bytes)) (\(Output.bytes(summary.bytesRead)) read, "
                           + "\(Output.bytes(summary.storedBytes)) new in the repository) in "
                           + String(format: "%.1f s", summary.seconds)
-                          + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : ""))
+                          + (summary.warnings > 0 ? ", \(summary.warnings) warning(s)" : "")
+                          + (runner.largeFilesLeftOut > 0 ? ", \(runner.largeFilesLeftOut) file(s) larger than "
+                             + "\(Output.bytes(options.excludeLargerThan ?? 0)) left out" : ""))
                 }
                 if summary.warnings > 0 { throw ExitCode(ExitStatus.problemsFound.rawValue) }
             }
         }
     }
+
+    static let interruptedMessage = "kura: interrupted; no generation was written, "
+    static let interruptedAdvice = "run the backup again (the packs stored so far are not reused; kura prune reclaims their space)"
 
     /// "1,204/5,310 files, 1.2 GiB/3.4 GiB, 240 MiB/s, ETA 0:09 (12.0 MiB read)".
     static func progressLine(_ progress: BackupProgress) -> String {

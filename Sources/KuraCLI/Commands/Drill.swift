@@ -104,7 +104,7 @@ struct Drill: AsyncParsableCommand {
             do {
                 outcome = try await repository.forSubject(name).withLockedRepository(command: "drill \(name)") { opened in
                     try await DrillRunner(repository: opened, options: options, onScratch: { folder in
-                        ScratchInterruptCleanup.watch(folder)
+                        InterruptCleanup.watchScratch(folder)
                         if let folder, !json, isatty(2) == 1 { Output.error("drilling \(name): restoring into \(folder) …") }
                     }).run()
                 }

@@ -35,6 +35,9 @@ struct PolicyCheck: AsyncParsableCommand {
                 Output.line("\(file.path): valid: \(loaded.repositories.count) repositories, \(loaded.subjects.count) subjects")
                 for subject in loaded.subjects {
                     var line = "  \(subject.name): priority \(subject.priority), to " + subject.repositories.joined(separator: ", ")
+                    if let command = subject.command {
+                        line += ", output of `\(command.joined(separator: " "))` as /\(subject.stdinFilename ?? "stdin")"
+                    }
                     if let rpo = subject.rpo { line += ", RPO \(Durations.format(rpo))" }
                     if let rto = subject.rto { line += ", RTO \(Durations.format(rto))" }
                     if let drill = subject.drill {

@@ -43,7 +43,7 @@ struct Run: AsyncParsableCommand {
             let options = repository
             let runner = PolicyRunner(policy: policy, opener: { entry in
                 try await options.forRepository(entry).open()
-            }, onScratch: ScratchInterruptCleanup.watch, log: Self.log)
+            }, onScratch: InterruptCleanup.watchScratch, log: Self.log)
             let outcome = await runner.run(only: subjects.isEmpty ? nil : Set(subjects))
             withExtendedLifetime(lock) {}
             for breach in outcome.breaches { Self.log("breach: \(breach)") }

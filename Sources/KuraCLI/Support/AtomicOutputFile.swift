@@ -9,6 +9,8 @@ final class AtomicOutputFile {
     let temporaryPath: String
     let sink: FileSink
     private var committed = false
+    /// The temporary file's removal if kura is interrupted (`InterruptCleanup`).
+    private var interruptToken = 0
 
     /// - Parameters:
     ///   - mode: permissions of the finished file (0600 for secrets).
@@ -30,7 +32,8 @@ final class AtomicOutputFile {
         self.path = path
         self.temporaryPath = candidate
         self.sink = FileSink(descriptor: descriptor, name: path)
-        InterruptCleanup.register(temporaryPath)
+        let temporary = candidate
+        interruptToken = InterruptCleanup.register { unlink(temporary) }
     }
 
     /// Flushes to disk and renames into place.
@@ -39,7 +42,7 @@ final class AtomicOutputFile {
         guard close(sink.descriptor) == 0 else { throw FileError.cannotWrite(path: path, errno: errno) }
         guard rename(temporaryPath, path) == 0 else { throw FileError.cannotWrite(path: path, errno: errno) }
         committed = true
-        InterruptCleanup.unregister()
+        InterruptCleanup.unregister(interruptToken)
         let directory = (path as NSString).deletingLastPathComponent
         let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
@@ -52,30 +55,7 @@ final class AtomicOutputFile {
         if !committed {
             close(sink.descriptor)
             unlink(temporaryPath)
-            InterruptCleanup.unregister()
+            InterruptCleanup.unregister(interruptToken)
         }
     }
-}
-
-/// Removes the one in-progress temporary file if the process is interrupted by a signal.
-/// The handler only calls unlink(2) and _exit(2), which are async-signal-safe.
-enum InterruptCleanup {
-    nonisolated(unsafe) private static var pathBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
-    nonisolated(unsafe) private static var installed = false
-
-    static func register(_ path: String) {
-        let bytes = Array(path.utf8CString.prefix(4095))
-        for (index, byte) in bytes.enumerated() { pathBuffer[index] = byte }
-        pathBuffer[bytes.count] = 0
-        guard !installed else { return }
-        installed = true
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber) { received in
-                if InterruptCleanup.pathBuffer[0] != 0 { unlink(InterruptCleanup.pathBuffer) }
-                _exit(128 + received)
-            }
-        }
-    }
-
-    static func unregister() { pathBuffer[0] = 0 }
 }

@@ -101,6 +101,14 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, .usage)
     case let error as BackupError:
         return (error.description, .failure)
+    case let error as ExclusionError:
+        return (error.description, .usage)
+    case let error as PathListError:
+        let status: ExitStatus = switch error {
+        case .notUTF8, .emptyPath: .usage
+        case .unreadable, .nothingListed: .failure
+        }
+        return (error.description, status)
     case let error as CommandStream.Failure:
         return (error.description, .failure)
     case let error as RestoreError:

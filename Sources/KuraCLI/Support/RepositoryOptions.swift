@@ -154,10 +154,11 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Opens the repository and runs `body` under a lock for `command`, releasing the lock
     /// however `body` ends. A process killed meanwhile leaves a lock the next command clears.
-    func withLockedRepository<T>(command: String, exclusive: Bool = false,
+    func withLockedRepository<T>(command: String, exclusive: Bool = false, onLocked: (RepositoryLock) -> Void = { _ in },
                                  _ body: (Repository) async throws -> T) async throws -> T {
         let opened = try await open()
-        return try await opened.withLock(exclusive: exclusive, command: command, onWait: { Output.error("kura: \($0)") }) {
+        return try await opened.withLock(exclusive: exclusive, command: command, onWait: { Output.error("kura: \($0)") },
+                                         onLocked: onLocked) {
             try await body(opened)
         }
     }

@@ -4,9 +4,17 @@ import Foundation
 public struct BackupOptions: Sendable {
     public var subject: String
     public var paths: [String]
+    /// Files naming more paths (read when the backup starts), added to `paths`.
+    public var pathLists: [PathList] = []
     public var tags: [String] = []
     public var excludes: [String] = []
     public var oneFileSystem = false
+    /// A directory holding a valid CACHEDIR.TAG is kept with only its tag file.
+    public var excludeCaches = false
+    /// A directory holding one of these files is left out, itself included.
+    public var excludeIfPresent: [ExclusionMarker] = []
+    /// Regular files larger than this many bytes are left out (and counted).
+    public var excludeLargerThan: Int64?
     public var host: String = ProcessInfo.processInfo.hostName
     /// Count what the backup will see on a parallel metadata walk, for totals and an ETA in
     /// progress reports. Costs a second walk of the directories, so only when progress shows.

@@ -32,6 +32,8 @@ public final class BackupRunner {
     /// cache, and the trees this backup writes (the next backup's cache).
     private var cachedTrees: [BlobID: Tree] = [:]
     private var writtenTrees: [BlobID: Tree] = [:]
+    /// Regular files left out by `excludeLargerThan`.
+    public private(set) var largeFilesLeftOut = 0
 
     public init(repository: Repository, options: BackupOptions,
                 onWarning: @escaping (String) -> Void = { _ in }, onProgress: @escaping ProgressHandler = { _ in }) throws {
@@ -97,16 +99,19 @@ public final class BackupRunner {
 
     /// The selected paths that exist; each missing one is a warning. Fails only when none does.
     private func existingPaths() throws -> [String] {
+        var selected = options.paths
+        for list in options.pathLists { selected += try list.paths() }
+        if selected.isEmpty, !options.pathLists.isEmpty { throw PathListError.nothingListed(options.pathLists.map(\.shownName)) }
         var info = stat()
         var existing: [String] = []
-        for path in options.paths {
+        for path in selected {
             if lstat(path, &info) == 0 {
                 existing.append(path)
             } else {
                 warn("\(path): \(errno == ENOENT ? "does not exist" : String(cString: strerror(errno))); skipped")
             }
         }
-        guard !existing.isEmpty else { throw BackupError.noPathExists(options.paths) }
+        guard !existing.isEmpty else { throw BackupError.noPathExists(selected) }
         return existing
     }
 
@@ -186,10 +191,12 @@ public final class BackupRunner {
         return try? await repository.loadTree(id)
     }
 
-    private func archiveContents(of path: RawPath, parentTree: Tree?, device: dev_t?) async throws -> Tree {
+    /// - Parameter only: archive only the entry of this name (a cache folder's CACHEDIR.TAG).
+    private func archiveContents(of path: RawPath, parentTree: Tree?, device: dev_t?,
+                                 only: [UInt8]? = nil) async throws -> Tree {
         let names: [[UInt8]]
         do {
-            names = try FileSystem.entries(path).sorted { $0.lexicographicallyPrecedes($1) }
+            names = try FileSystem.entries(path).filter { only == nil || $0 == only }.sorted { $0.lexicographicallyPrecedes($1) }
         } catch {
             warn("\(error); its contents are not in this generation")
             return Tree(nodes: [])
@@ -228,17 +235,26 @@ public final class BackupRunner {
         var batched: SmallFileBatcher.Pending?
         switch node.kind {
         case .directory:
+            if options.excludeIfPresent.contains(where: { $0.isPresent(in: path) }) { return nil }
             summary.directories += 1
             progress.directories += 1
             if options.oneFileSystem, info.st_dev != device {
                 node.subtree = try await saveTree(Tree(nodes: []))
             } else {
                 let parentTree = try await subtree(of: parentNode)
-                let contents = try await archiveContents(of: path, parentTree: parentTree, device: device)
+                let cacheTag = Array("CACHEDIR.TAG".utf8)
+                let isCache = options.excludeCaches
+                    && ExclusionMarker.file(path.appending(cacheTag), startsWith: ExclusionMarker.cacheSignature)
+                let contents = try await archiveContents(of: path, parentTree: parentTree, device: device,
+                                                         only: isCache ? cacheTag : nil)
                 node.subtree = try await saveTree(contents, unchangedFrom: parentTree.flatMap { tree in
                     parentNode?.subtree.map { (id: $0, tree: tree) } })
             }
         case .file:
+            if let limit = options.excludeLargerThan, node.size > limit {
+                largeFilesLeftOut += 1
+                return nil
+            }
             summary.files += 1
             progress.files += 1
             summary.bytes += node.size

@@ -76,6 +76,8 @@ public enum RestoreError: Error, CustomStringConvertible {
     case notADirectory(String)
     case io(String)
     case verificationFailed(String)
+    /// A path asked for holds nothing in the generation (checked before anything is written).
+    case noSuchPath(String, generation: String)
     /// The restore stopped at `file` (nil: not at one file): every file at its final name
     /// is complete, the rest is absent, and a rerun of the same restore finishes it.
     case stopped(file: String?, restoredFiles: Int, cause: any Error)
@@ -87,6 +89,8 @@ public enum RestoreError: Error, CustomStringConvertible {
         case .notADirectory(let path): "\(path) exists and is not a directory (or is a symlink); refusing to write through it"
         case .io(let message): message
         case .verificationFailed(let path): "\(path) does not match the generation after restore"
+        case .noSuchPath(let path, let generation):
+            "\(generation) holds no \(path); nothing was restored (kura ls \(generation) lists what it holds)"
         case .stopped(let file, let restored, let cause):
             (file.map { "cannot restore \($0): " } ?? "restore stopped: ") + "\(cause); \(restored) file(s) were restored "
                 + "completely, the others are not (none is left partly written); run the same restore again to finish it"

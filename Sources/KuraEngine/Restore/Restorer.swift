@@ -50,6 +50,7 @@ public final class Restorer: @unchecked Sendable {
 
     public func run() async throws -> RestoreSummary {
         try repository.require(.readContents)
+        try await requireSelectedPathsExist()
         let target = RawPath(absolutePath(options.target))
         try makeDirectory(target, mode: 0o700)
         let marker = RestoreMarker(target: target, generation: generation.id)
@@ -81,6 +82,19 @@ public final class Restorer: @unchecked Sendable {
         }
         marker.remove()
         return summary
+    }
+
+    /// Every path asked for must name an entry of the generation, so a mistyped path is an
+    /// error before anything is written rather than a restore of nothing.
+    private func requireSelectedPathsExist() async throws {
+        let dumper = GenerationDumper(repository: repository, generation: generation)
+        for path in options.paths {
+            do {
+                _ = try await dumper.entry(at: absolutePath(path))
+            } catch is DumpError {
+                throw RestoreError.noSuchPath(absolutePath(path), generation: generation.name)
+            }
+        }
     }
 
     private func warn(_ message: String) {

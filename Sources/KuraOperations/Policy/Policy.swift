@@ -1,4 +1,5 @@
 import Foundation
+import KuraEngine
 
 /// The policy file: where each subject's data comes from, which repositories it goes to,
 /// and the targets it is held to (RPO, RTO, retention, drills). docs/POLICY.md describes it.
@@ -59,8 +60,19 @@ public struct RepositoryPolicy: Sendable, Equatable {
 public struct SubjectPolicy: Sendable, Equatable {
     public var name: String
     public var paths: [String]
+    /// `files-from`, `files-from-verbatim`, `files-from-raw`: files naming more paths, read
+    /// at each backup.
+    public var pathLists: [PathList] = []
+    /// `command` (instead of paths): a dump command whose standard output is backed up as
+    /// one file, `/stdinFilename`, as `kura backup --stdin-from-command` does.
+    public var command: [String]?
+    public var stdinFilename: String?
     public var exclude: [String] = []
     public var oneFileSystem = false
+    /// `exclude-caches`, `exclude-if-present`, `exclude-larger-than`, as the backup flags.
+    public var excludeCaches = false
+    public var excludeIfPresent: [ExclusionMarker] = []
+    public var excludeLargerThan: Int64?
     /// 1 is restored first.
     public var priority: Int = 100
     /// Recovery point objective: the newest good generation must be younger than this.

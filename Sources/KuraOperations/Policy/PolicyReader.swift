@@ -15,7 +15,8 @@ struct PolicyReader {
     }
 
     static let repositoryKeys = ["location", "password-file", "password-command", "key-file", "s3-endpoint", "s3-region", "prune-every"]
-    static let subjectKeys = ["paths", "exclude", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
+    static let subjectKeys = ["paths", "files-from", "files-from-verbatim", "files-from-raw", "command", "stdin-filename", "exclude", "exclude-caches", "exclude-if-present",
+                              "exclude-larger-than", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
     static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let drillKeys = ["every", "sample"]
 
@@ -58,7 +59,18 @@ struct PolicyReader {
         if name.isEmpty || name.contains("@") || name.contains("/") {
             problem(at: path, "subject name \"\(name)\" cannot be empty or contain @ or /")
         }
-        let paths = strings(table, "paths", at: path, required: true) ?? []
+        let pathLists = readPathLists(table, at: path)
+        let listKeys = [PathList.Format.lines, .verbatim, .nulSeparated].map(\.rawValue)
+        let namesPaths = table["paths"] != nil || listKeys.contains(where: { table[$0] != nil })
+        if !namesPaths, table["command"] == nil {
+            problem(at: path, "[\(path.joined(separator: "."))] needs paths (or a list of them: \(listKeys.joined(separator: ", "))), "
+                + "or command and stdin-filename for a dump")
+        }
+        if namesPaths, table["command"] != nil {
+            problem(at: path + ["command"], "give paths (or files-from…) or command, not both: a command's output is the subject's one file")
+        }
+        let (command, stdinFilename) = readCommand(table, at: path)
+        let paths = strings(table, "paths", at: path) ?? []
         for entry in paths where !entry.hasPrefix("/") {
             problem(at: path + ["paths"], "path \"\(entry)\" must be absolute (start with /)")
         }
@@ -70,11 +82,29 @@ struct PolicyReader {
         }
         if Set(names).count != names.count { problem(at: path + ["repositories"], "a repository is listed twice") }
         var subject = SubjectPolicy(name: name, paths: paths, repositories: names)
+        subject.pathLists = pathLists
+        subject.command = command
+        subject.stdinFilename = stdinFilename
         subject.exclude = strings(table, "exclude", at: path) ?? []
         for pattern in subject.exclude {
             if let reason = GlobMatcher.problem(in: pattern) { problem(at: path + ["exclude"], "exclude pattern \"\(pattern)\" \(reason)") }
         }
         subject.oneFileSystem = bool(table, "one-file-system", at: path) ?? false
+        subject.excludeCaches = bool(table, "exclude-caches", at: path) ?? false
+        for marker in strings(table, "exclude-if-present", at: path) ?? [] {
+            do {
+                subject.excludeIfPresent.append(try ExclusionMarker(parsing: marker))
+            } catch {
+                problem(at: path + ["exclude-if-present"], "exclude-if-present \"\(marker)\": expected NAME or NAME:HEADER, NAME one file name (no /)")
+            }
+        }
+        if let size = string(table, "exclude-larger-than", at: path) {
+            do {
+                subject.excludeLargerThan = try FileSizeLimit.parse(size)
+            } catch {
+                problem(at: path + ["exclude-larger-than"], "exclude-larger-than = \"\(size)\" is not a size; expected a whole number with K, M, G or T (e.g. \"500M\")")
+            }
+        }
         if let priority = integer(table, "priority", at: path, minimum: 1) { subject.priority = priority }
         subject.rpo = duration(table, "rpo", at: path)
         subject.rto = duration(table, "rto", at: path)
@@ -89,6 +119,36 @@ struct PolicyReader {
             }
         }
         return subject
+    }
+
+    /// `command` and `stdin-filename`, which go together.
+    private mutating func readCommand(_ table: TOMLTable, at path: [String]) -> ([String]?, String?) {
+        let command = strings(table, "command", at: path)
+        let filename = string(table, "stdin-filename", at: path)
+        if command != nil, command?.isEmpty == true { problem(at: path + ["command"], "command must list the program and its arguments") }
+        if command != nil, filename == nil, table["stdin-filename"] == nil {
+            problem(at: path + ["command"], "command needs stdin-filename, the name its output gets in the generation (e.g. \"db.sql\")")
+        }
+        if command == nil, filename != nil, table["command"] == nil {
+            problem(at: path + ["stdin-filename"], "stdin-filename goes with command (a dump command whose output is backed up)")
+        }
+        if let filename, let reason = StreamSource.problem(withName: filename) { problem(at: path + ["stdin-filename"], reason) }
+        return (command, filename)
+    }
+
+    /// The `files-from…` keys: lists of files (relative to the policy file's folder) naming paths.
+    private mutating func readPathLists(_ table: TOMLTable, at path: [String]) -> [PathList] {
+        var lists: [PathList] = []
+        for format in [PathList.Format.lines, .verbatim, .nulSeparated] {
+            for file in strings(table, format.rawValue, at: path) ?? [] {
+                guard file != "-" else {
+                    problem(at: path + [format.rawValue], "\(format.rawValue) cannot be - in the policy (kura run has no standard input to read); name a file")
+                    continue
+                }
+                lists.append(PathList(file: resolve(file), format: format))
+            }
+        }
+        return lists
     }
 
     private mutating func readKeep(_ table: TOMLTable, at path: [String]) -> KeepRules {

@@ -69,7 +69,15 @@ public final class PolicyRunner {
             guard RPOState.of(age: age, rpo: subject.rpo ?? Self.defaultInterval) != .ok else { return }
             var warnings = 0
             let stored = try await repository.withLock(command: "run: backup \(subject.name)", onWait: log) {
-                try await BackupRunner(repository: repository, options: subject.backupOptions, onWarning: { message in
+                var options = subject.backupOptions
+                var command: CommandStream?
+                defer { command?.terminate() }
+                if let words = subject.command {
+                    let stream = try CommandStream(words)
+                    command = stream
+                    options.stream = stream.source(filename: subject.stdinFilename ?? "stdin")
+                }
+                return try await BackupRunner(repository: repository, options: options, onWarning: { message in
                     warnings += 1
                     self.log("\(subject.name): warning: \(message)")
                 }).run()

@@ -38,6 +38,28 @@ public final class RepositoryLock: @unchecked Sendable {
         }
     }
 
+    /// `release()` from a thread outside Swift concurrency (an interrupt's cleanup, which then
+    /// exits): blocks for at most `seconds`; whether the lock object was removed.
+    public func releaseBlocking(seconds: Double) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let removed = RemovalResult()
+        let backend = repository.backend
+        let name = self.name
+        refresher?.cancel()
+        Task.detached {
+            if (try? await backend.delete(name)) != nil { removed.set() }
+            done.signal()
+        }
+        return done.wait(timeout: .now() + seconds) == .success && removed.value
+    }
+
+    private final class RemovalResult: @unchecked Sendable {
+        private let lock = NSLock()
+        private var removed = false
+        func set() { lock.withLock { removed = true } }
+        var value: Bool { lock.withLock { removed } }
+    }
+
     deinit { refresher?.cancel() }
 }
 
@@ -50,10 +72,13 @@ extension Repository {
     }
 
     /// Runs `body` under a lock for `command`, releasing it however `body` ends. A
-    /// conflicting live lock is waited for up to `wait` seconds (`onWait` is told once).
+    /// conflicting live lock is waited for up to `wait` seconds (`onWait` is told once);
+    /// `onLocked` gets the lock once taken (to remove it if the process is interrupted).
     public func withLock<T>(exclusive: Bool = false, command: String, wait: TimeInterval = Repository.defaultLockWait,
-                            onWait: (String) -> Void = { _ in }, _ body: () async throws -> T) async throws -> T {
+                            onWait: (String) -> Void = { _ in }, onLocked: (RepositoryLock) -> Void = { _ in },
+                            _ body: () async throws -> T) async throws -> T {
         let lock = try await lockWaiting(exclusive: exclusive, command: command, wait: wait, onWait: onWait)
+        onLocked(lock)
         do {
             // The index read when the repository was opened may name packs that a prune has
             // deleted since; what a locked command deduplicates against must be current.
