@@ -9,46 +9,20 @@ import Testing
 /// Backup, prune, check and copy on repositories in memory: the engine's own logic, without
 /// the CLI or a disk under the repository.
 @Suite struct InMemoryRepositoryTests {
-    static let fast = Argon2idParameters(iterations: 1, memoryKiB: 8 * 1024)
-
-    static func repository(_ backend: InMemoryBackend = InMemoryBackend()) async throws -> Repository {
-        try await Repository.initialize(backend: backend, password: try SecureBytes(copying: Array("pw".utf8)),
-                                        parameters: fast)
-    }
-
-    /// A folder with a few files of random bytes (incompressible, so sizes are predictable).
-    static func tree(_ files: [String: Int]) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kura-engine-\(UUID().uuidString)").path
-        for (name, size) in files {
-            let path = root + "/" + name
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            try Data(SecureRandom.bytes(size)).write(to: URL(fileURLWithPath: path))
-        }
-        return root
-    }
-
-    static func backup(_ repository: Repository, subject: String, _ path: String) async throws -> StoredGeneration {
-        try await BackupRunner(repository: repository, options: BackupOptions(subject: subject, paths: [path])).run()
-    }
-
     @Test func pruneDeletesWhatOnlyAForgottenGenerationUsedAndCheckStaysClean() async throws {
         let backend = InMemoryBackend()
-        let repository = try await Self.repository(backend)
-        let kept = try Self.tree(["a/one": 300_000, "a/two": 50_000])
-        let dropped = try Self.tree(["big": 2_000_000])
+        let repository = try await EngineFixture.repository(backend)
+        let kept = try EngineFixture.tree(["a/one": 300_000, "a/two": 50_000])
+        let dropped = try EngineFixture.tree(["big": 2_000_000])
         defer {
             try? FileManager.default.removeItem(atPath: kept)
             try? FileManager.default.removeItem(atPath: dropped)
         }
-        _ = try await Self.backup(repository, subject: "kept", kept)
-        let forgotten = try await Self.backup(repository, subject: "dropped", dropped)
+        _ = try await EngineFixture.backup(repository, subject: "kept", kept)
+        let forgotten = try await EngineFixture.backup(repository, subject: "dropped", dropped)
         let packsBefore = backend.contents(of: .data).count
 
-        // As forget does: logged first, so check accounts for the removed record.
-        let logged = String(forgotten.id.hex.prefix(AuditedRecords.forgottenIDLength))
-        try await repository.appendAudit("forget", details: ["count": "1", "ids": logged])
-        try await repository.delete(generation: forgotten.id)
+        try await EngineFixture.forget(forgotten, in: repository)
         let report = try await Pruner(repository: repository, options: PruneOptions()).run()
         #expect(report.deadPacks + report.repackedPacks > 0)
         #expect(report.bytesFreed >= 2_000_000, "\(report)")
@@ -68,10 +42,10 @@ import Testing
 
     @Test func checkNamesADamagedPackAndTheFilesItHolds() async throws {
         let backend = InMemoryBackend()
-        let repository = try await Self.repository(backend)
-        let tree = try Self.tree(["only": 200_000])
+        let repository = try await EngineFixture.repository(backend)
+        let tree = try EngineFixture.tree(["only": 200_000])
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await Self.backup(repository, subject: "s", tree)
+        _ = try await EngineFixture.backup(repository, subject: "s", tree)
         for name in backend.contents(of: .data).keys {
             backend.tamper(name) { bytes in
                 var changed = bytes
@@ -86,13 +60,13 @@ import Testing
     }
 
     @Test func copyMovesEveryGenerationOnceAndDeduplicatesAgainstTheDestination() async throws {
-        let source = try await Self.repository()
+        let source = try await EngineFixture.repository()
         let destinationBackend = InMemoryBackend()
-        let destination = try await Self.repository(destinationBackend)
-        let tree = try Self.tree(["x": 400_000, "y/z": 10_000])
+        let destination = try await EngineFixture.repository(destinationBackend)
+        let tree = try EngineFixture.tree(["x": 400_000, "y/z": 10_000])
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await Self.backup(source, subject: "s", tree)
-        _ = try await Self.backup(source, subject: "s", tree)
+        _ = try await EngineFixture.backup(source, subject: "s", tree)
+        _ = try await EngineFixture.backup(source, subject: "s", tree)
 
         let copier = try GenerationCopier(source: source, destination: destination)
         let first = try await copier.copy(subject: "s")
