@@ -13,6 +13,10 @@ import KuraOperations
 /// that finishes while the thread has not yet run calls `settle()`, which does the same, so an
 /// interrupted command never exits 0.
 enum InterruptCleanup {
+    // `actions`, `nextToken`, `scratchToken` and `installed` are used only under `lock`.
+    // `signalPipe` is written once, before any handler is installed, and only read after.
+    // `received` is a word the handler stores and `settle()` reads: the handler cannot take
+    // a lock, and a stale read only delays the exit to the reader thread's.
     private static let lock = NSLock()
     nonisolated(unsafe) private static var actions: [(token: Int, run: () -> Void)] = []
     nonisolated(unsafe) private static var nextToken = 0

@@ -46,6 +46,8 @@ public enum HKDF {
         return EVP_KDF_derive(context, out.nonNullBase, out.count, &parameters)
     }
 
+    /// C strings that OpenSSL's parameter list points at: made once, never written or
+    /// freed, so reading them from any thread is safe.
     private enum ParameterName {
         nonisolated(unsafe) static let digest = strdup("digest")!
         nonisolated(unsafe) static let sha256 = strdup("SHA256")!

@@ -4,6 +4,8 @@ internal import CSodium
 public enum X25519 {
     public static let keySize = 32
 
+    /// Immutable after init: `SecureBytes` is a class, hence `@unchecked`, but nothing here
+    /// writes to the scalar once it is made.
     public final class PrivateKey: @unchecked Sendable {
         public let scalar: SecureBytes
         public let publicKey: PublicKey

@@ -202,11 +202,12 @@ final class TreeCopier {
         }
     }
 
-    private struct SharedBlobs: @unchecked Sendable {
+    private struct SharedBlobs: Sendable {
         let blobs: [TransferBlob]
         let destination: Repository
     }
 
+    /// Filled by concurrent tasks, one slot each, under `lock`.
     private final class IDSlots: @unchecked Sendable {
         private var slots: [BlobID?]
         private let lock = NSLock()

@@ -82,6 +82,7 @@ enum FileSystem {
         path.withCString { path in value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) } }
     }
 
+    // The name caches are read and written only under `nameLock`.
     private static let nameLock = NSLock()
     nonisolated(unsafe) private static var users: [UInt32: String?] = [:]
     nonisolated(unsafe) private static var groups: [UInt32: String?] = [:]
@@ -90,7 +91,7 @@ enum FileSystem {
         nameLock.withLock {
             if let cached = users[uid] { return cached }
             let name = getpwuid(uid).map { String(cString: $0.pointee.pw_name) }
-            users[uid] = name
+            users[uid] = .some(name)  // a uid without a name is cached too
             return name
         }
     }
@@ -99,7 +100,7 @@ enum FileSystem {
         nameLock.withLock {
             if let cached = groups[gid] { return cached }
             let name = getgrgid(gid).map { String(cString: $0.pointee.gr_name) }
-            groups[gid] = name
+            groups[gid] = .some(name)
             return name
         }
     }

@@ -53,6 +53,7 @@ public final class RepositoryLock: @unchecked Sendable {
         return done.wait(timeout: .now() + seconds) == .success && removed.value
     }
 
+    /// Set by the removal task and read by the waiting thread, both under `lock`.
     private final class RemovalResult: @unchecked Sendable {
         private let lock = NSLock()
         private var removed = false

@@ -11,6 +11,7 @@ import NIOCore
 /// anything. This client fails an attempt as soon as its connection cannot be made, and
 /// `S3Client` decides about retries, within its budget.
 public enum S3Transport {
+    // The two statics are read and written only under `lock`.
     private static let lock = NSLock()
     nonisolated(unsafe) private static var client: HTTPClient?
     nonisolated(unsafe) private static var isShutDown = false

@@ -12,6 +12,7 @@ final class SFTPSession: @unchecked Sendable {
     private let arguments: [String]
     let location: String
 
+    // `open` is read and written only under `openLock`.
     private static let openLock = NSLock()
     nonisolated(unsafe) private static var open: [PacketChannel] = []
 
