@@ -31,30 +31,17 @@ import Testing
     }
 
     @Test func aPackSharedWithAKeptGenerationIsRepackedAndTheKeptFilesStillRestore() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        // One backup writes `keep` and `drop` into one pack; a second subject holds the same
-        // bytes as `keep` only, deduplicated against that pack.
-        let both = try EngineFixture.tree(["keep": 200_000, "drop": 1_800_000])
-        let onlyKept = EngineFixture.scratchFolder("kept")
-        defer {
-            try? FileManager.default.removeItem(atPath: both)
-            try? FileManager.default.removeItem(atPath: onlyKept)
-        }
-        try FileManager.default.createDirectory(atPath: onlyKept, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: both + "/keep", toPath: onlyKept + "/keep")
-        let forgotten = try await EngineFixture.backup(repository, subject: "both", both)
-        let sharedPacks = Set(backend.contents(of: .data).keys)
-        let kept = try await EngineFixture.backup(repository, subject: "kept", onlyKept)
-        try await EngineFixture.forget(forgotten, in: repository)
+        let shared = try await SharedPack(keep: 200_000, drop: 1_800_000)
+        defer { shared.remove() }
+        let (backend, repository) = (shared.backend, shared.repository)
 
         let report = try await Pruner(repository: repository, options: PruneOptions()).run()
         #expect(report.repackedPacks >= 1, "\(report)")
         #expect(report.newPacks >= 1)
         #expect(report.bytesFreed >= 1_500_000, "\(report)")
-        #expect(sharedPacks.isDisjoint(with: backend.contents(of: .data).keys), "the shared pack was rewritten")
+        #expect(shared.packs.isDisjoint(with: backend.contents(of: .data).keys), "the shared pack was rewritten")
 
-        #expect(try await EngineFixture.filesDiffering(from: onlyKept, restoring: kept, of: repository).isEmpty)
+        #expect(try await EngineFixture.filesDiffering(from: shared.keptTree, restoring: shared.kept, of: repository).isEmpty)
         let check = try await Checker(repository: repository).run(readData: .all)
         #expect(check.problems.isEmpty, "\(EngineFixture.describe(check.problems))")
     }
@@ -76,20 +63,10 @@ import Testing
     }
 
     @Test func aMostlyUsedPackStaysWhenItsUnusedShareIsWithinTheLimit() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let both = try EngineFixture.tree(["keep": 1_000_000, "drop": 100_000])
-        let onlyKept = EngineFixture.scratchFolder("kept")
-        defer {
-            try? FileManager.default.removeItem(atPath: both)
-            try? FileManager.default.removeItem(atPath: onlyKept)
-        }
-        try FileManager.default.createDirectory(atPath: onlyKept, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: both + "/keep", toPath: onlyKept + "/keep")
-        let forgotten = try await EngineFixture.backup(repository, subject: "both", both)
-        _ = try await EngineFixture.backup(repository, subject: "kept", onlyKept)
+        let shared = try await SharedPack(keep: 1_000_000, drop: 100_000)
+        defer { shared.remove() }
+        let (backend, repository) = (shared.backend, shared.repository)
         let packs = Set(backend.contents(of: .data).keys)
-        try await EngineFixture.forget(forgotten, in: repository)
 
         // About 9 % of the shared pack is unused: repacked at 5 %, kept at 20 %.
         let lenient = try await Pruner(repository: repository, options: PruneOptions(maxUnused: 0.2)).run()
@@ -97,5 +74,33 @@ import Testing
         #expect(Set(backend.contents(of: .data).keys) == packs)
         let strict = try await Pruner(repository: repository, options: PruneOptions(maxUnused: 0.05)).run()
         #expect(strict.repackedPacks >= 1, "\(strict)")
+    }
+
+    /// One backup writes `keep` and `drop` into one pack and is forgotten; a second subject
+    /// holds the same bytes as `keep` only, deduplicated against that pack.
+    struct SharedPack {
+        let backend = InMemoryBackend()
+        let repository: Repository
+        let bothTree: String
+        let keptTree = EngineFixture.scratchFolder("kept")
+        /// The packs the forgotten backup wrote.
+        let packs: Set<ObjectName>
+        let kept: StoredGeneration
+
+        init(keep: Int, drop: Int) async throws {
+            repository = try await EngineFixture.repository(backend)
+            bothTree = try EngineFixture.tree(["keep": keep, "drop": drop])
+            try FileManager.default.createDirectory(atPath: keptTree, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: bothTree + "/keep", toPath: keptTree + "/keep")
+            let forgotten = try await EngineFixture.backup(repository, subject: "both", bothTree)
+            packs = Set(backend.contents(of: .data).keys)
+            kept = try await EngineFixture.backup(repository, subject: "kept", keptTree)
+            try await EngineFixture.forget(forgotten, in: repository)
+        }
+
+        func remove() {
+            try? FileManager.default.removeItem(atPath: bothTree)
+            try? FileManager.default.removeItem(atPath: keptTree)
+        }
     }
 }
