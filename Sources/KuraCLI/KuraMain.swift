@@ -20,6 +20,7 @@ public enum KuraMain {
             FileHandle.standardError.write(Data("kura: \(invalid)\n".utf8))
             exit(ExitStatus.usage.rawValue)
         }
+        InterruptCleanup.removeLocksOnInterrupt()
         do {
             var command = try KuraCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

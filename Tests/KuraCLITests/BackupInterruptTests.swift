@@ -7,12 +7,18 @@ import Testing
     /// Starts a backup of a command that writes some data and then stalls, waits until the
     /// backup holds its lock, sends `signal`, and returns the exit status and standard error.
     static func interruptedBackup(_ repo: RepositoryScratch, signal: Int32) throws -> (status: Int32, stderr: String) {
+        try interrupted(repo, ["backup", "--subject", "db", "--stdin-from-command", "--stdin-filename", "db.sql", "--",
+                               "sh", "-c", "head -c 3000000 /dev/urandom; exec sleep 20"], signal: signal)
+    }
+
+    /// Runs kura with `arguments`, waits until it holds a repository lock, sends `signal`.
+    static func interrupted(_ repo: RepositoryScratch, _ arguments: [String], environment: [String: String] = [:],
+                            signal: Int32) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Tools.kura)
-        process.arguments = ["backup", "--subject", "db", "--stdin-from-command", "--stdin-filename", "db.sql", "--",
-                             "sh", "-c", "head -c 3000000 /dev/urandom; exec sleep 20"]
+        process.arguments = arguments
         process.currentDirectoryURL = repo.scratch.url
-        process.environment = ProcessInfo.processInfo.environment.merging(repo.environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(repo.environment) { $1 }.merging(environment) { $1 }
         let stderrPath = repo.path("backup.stderr")
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardInput = FileHandle.nullDevice
@@ -46,5 +52,22 @@ import Testing
                                  "sh", "-c", "printf 'select 1;\\n'")
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.output.hasPrefix("db@1 "), "\(next.output)")
+    }
+
+    @Test func anInterruptedRunRemovesTheLockOfTheBackupItWasMaking() throws {
+        let repo = try RepositoryScratch()
+        let environment = try PolicyDumpSubjectTests.write(repo, """
+            [subject.db]
+            command = ["sh", "-c", "head -c 3000000 /dev/urandom; exec sleep 20"]
+            stdin-filename = "db.sql"
+            repositories = ["main"]
+            """)
+        let (status, stderr) = try Self.interrupted(repo, ["run"], environment: environment, signal: SIGTERM)
+        #expect(status == 143, "\(stderr)")
+        #expect(stderr.contains("kura: interrupted; the repository lock was removed"), "\(stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: repo.path("repo/locks"))) ?? []).isEmpty,
+                "no lock is left for the next run to wait on")
+        let unlock = try repo.kura(arguments: ["unlock"], environment: environment)
+        #expect(unlock.output.contains("0 lock(s) removed, 0 live lock(s) kept"), "\(unlock.output)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuraOperations
+import KuraRepository
 
 /// What kura undoes when it is interrupted (SIGINT, SIGTERM, SIGHUP) before exiting 128+N:
 /// an output file's temporary file, a drill's scratch folder, a backup's repository lock.
@@ -41,6 +42,22 @@ enum InterruptCleanup {
 
     static func unregister(_ token: Int) {
         lock.withLock { actions.removeAll { $0.token == token } }
+    }
+
+    /// Once the process takes its first repository lock, a signal removes every lock it still
+    /// holds (a command with its own message, as backup, has removed its lock by then).
+    static func removeLocksOnInterrupt() {
+        HeldLocks.shared.whenFirstTaken {
+            register {
+                let (removed, failed) = HeldLocks.shared.releaseAllBlocking(seconds: 10)
+                if failed > 0 {
+                    Output.error("kura: interrupted; \(failed) repository lock(s) could not be removed "
+                                 + "(kura unlock clears them once this process is gone)")
+                } else if removed > 0 {
+                    Output.error("kura: interrupted; the repository lock was removed")
+                }
+            }
+        }
     }
 
     /// The drill's scratch folder to remove if a signal comes; nil once it is gone.

@@ -16,6 +16,7 @@ public final class RepositoryLock: @unchecked Sendable {
         self.repository = repository
         self.name = name
         self.record = record
+        defer { HeldLocks.shared.insert(self) }
         refresher = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(LockRecord.refreshInterval * 1_000_000_000))
@@ -31,6 +32,7 @@ public final class RepositoryLock: @unchecked Sendable {
     public func release() async {
         refresher?.cancel()
         refresher = nil
+        HeldLocks.shared.remove(name)
         do {
             try await repository.backend.delete(name)
         } catch {
@@ -46,6 +48,7 @@ public final class RepositoryLock: @unchecked Sendable {
         let backend = repository.backend
         let name = self.name
         refresher?.cancel()
+        HeldLocks.shared.remove(name)
         Task.detached {
             if (try? await backend.delete(name)) != nil { removed.set() }
             done.signal()
@@ -61,7 +64,10 @@ public final class RepositoryLock: @unchecked Sendable {
         var value: Bool { lock.withLock { removed } }
     }
 
-    deinit { refresher?.cancel() }
+    deinit {
+        refresher?.cancel()
+        HeldLocks.shared.remove(name)
+    }
 }
 
 extension Repository {
