@@ -10,11 +10,9 @@ import Testing
 /// alters, and what it reads to find it.
 @Suite struct CheckerTests {
     @Test func aMissingPackIsNamedWithTheFilesItHeldWithoutReadingData() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["docs/lost": 300_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        let first = try await EngineFixture.backup(repository, subject: "s", tree)
+        let stored = try await EngineFixture.backedUp(["docs/lost": 300_000])
+        defer { stored.remove() }
+        let (backend, repository, tree, first) = (stored.backend, stored.repository, stored.tree, stored.generation)
         let firstPacks = Array(backend.contents(of: .data).keys)
         // The second generation's trees go to a new pack; its `lost` is the first pack's blob.
         try Data(SecureRandom.bytes(1000)).write(to: URL(fileURLWithPath: tree + "/docs/new"))
@@ -31,30 +29,19 @@ import Testing
     }
 
     @Test func aTruncatedPackIsFoundFromItsSizeAlone() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["cut": 500_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await EngineFixture.backup(repository, subject: "s", tree)
-        for name in backend.contents(of: .data).keys { backend.tamper(name) { Array($0.prefix($0.count / 2)) } }
+        let stored = try await EngineFixture.backedUp(["cut": 500_000])
+        defer { stored.remove() }
+        for name in stored.backend.contents(of: .data).keys { stored.backend.tamper(name) { Array($0.prefix($0.count / 2)) } }
 
-        let report = try await Checker(repository: repository).run(readData: .none)
+        let report = try await Checker(repository: stored.repository).run(readData: .none)
         #expect(report.problems.contains { $0.reason.contains("truncated") }, "\(EngineFixture.describe(report.problems))")
     }
 
     @Test func aFlippedBitInsideAPackIsFoundOnlyByReadingData() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["flipped": 400_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await EngineFixture.backup(repository, subject: "s", tree)
-        for name in backend.contents(of: .data).keys {
-            backend.tamper(name) { bytes in
-                var changed = bytes
-                changed[bytes.count / 3] ^= 0x80
-                return changed
-            }
-        }
+        let stored = try await EngineFixture.backedUp(["flipped": 400_000])
+        defer { stored.remove() }
+        let (backend, repository) = (stored.backend, stored.repository)
+        EngineFixture.flipBit(in: backend, .data, at: 1.0 / 3, mask: 0x80)
 
         let structure = try await Checker(repository: repository).run(readData: .none)
         #expect(structure.problems.isEmpty, "sizes and references are intact: \(EngineFixture.describe(structure.problems))")
@@ -65,15 +52,12 @@ import Testing
     }
 
     @Test func aPackNoIndexNamesIsAWarningNotAProblem() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["kept": 100_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await EngineFixture.backup(repository, subject: "s", tree)
+        let stored = try await EngineFixture.backedUp(["kept": 100_000])
+        defer { stored.remove() }
         let leftover = String(repeating: "ab", count: 32)
-        try await backend.put(try ObjectName(.data, leftover), bytes: SecureRandom.bytes(4096))
+        try await stored.backend.put(try ObjectName(.data, leftover), bytes: SecureRandom.bytes(4096))
 
-        let report = try await Checker(repository: repository).run(readData: .all)
+        let report = try await Checker(repository: stored.repository).run(readData: .all)
         #expect(report.problems.isEmpty, "\(EngineFixture.describe(report.problems))")
         #expect(report.warnings.contains { $0.contains(leftover.prefix(8)) && $0.contains("not in any index") }, "\(report.warnings)")
     }
@@ -106,11 +90,9 @@ import Testing
     }
 
     @Test func anAlteredGenerationRecordIsReportedAndTheOthersStillCounted() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["file": 10_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await EngineFixture.backup(repository, subject: "s", tree)
+        let stored = try await EngineFixture.backedUp(["file": 10_000])
+        defer { stored.remove() }
+        let (backend, repository, tree) = (stored.backend, stored.repository, stored.tree)
         let altered = try await EngineFixture.backup(repository, subject: "t", tree)
         let record = try #require(backend.contents(of: .generations).keys.first { $0.name == altered.id.hex })
         backend.tamper(record) { bytes in

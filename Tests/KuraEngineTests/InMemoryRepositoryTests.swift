@@ -41,19 +41,10 @@ import Testing
     }
 
     @Test func checkNamesADamagedPackAndTheFilesItHolds() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["only": 200_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        _ = try await EngineFixture.backup(repository, subject: "s", tree)
-        for name in backend.contents(of: .data).keys {
-            backend.tamper(name) { bytes in
-                var changed = bytes
-                changed[bytes.count / 2] ^= 0x01
-                return changed
-            }
-        }
-        let check = try await Checker(repository: repository).run(readData: .all)
+        let stored = try await EngineFixture.backedUp(["only": 200_000])
+        defer { stored.remove() }
+        EngineFixture.flipBit(in: stored.backend, .data, at: 0.5)
+        let check = try await Checker(repository: stored.repository).run(readData: .all)
         #expect(!check.problems.isEmpty)
         #expect(check.problems.contains { $0.affected.contains { $0.contains("/only") } },
                 "\(check.problems.map { "\($0.object): \($0.reason) \($0.affected)" })")

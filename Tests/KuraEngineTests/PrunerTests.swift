@@ -10,11 +10,10 @@ import Testing
 /// that what is kept still restores byte for byte.
 @Suite struct PrunerTests {
     @Test func aDryRunReportsThePlanAndChangesNothing() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["big": 1_500_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        try await EngineFixture.forget(try await EngineFixture.backup(repository, subject: "s", tree), in: repository)
+        let stored = try await EngineFixture.backedUp(["big": 1_500_000])
+        defer { stored.remove() }
+        let (backend, repository) = (stored.backend, stored.repository)
+        try await EngineFixture.forget(stored.generation, in: repository)
         let before = ObjectKind.allCases.map { backend.contents(of: $0).count }
         let deletedBefore = backend.deleted.count
 
@@ -47,11 +46,9 @@ import Testing
     }
 
     @Test func aPackNoIndexNamesIsRemovedAsALeftover() async throws {
-        let backend = InMemoryBackend()
-        let repository = try await EngineFixture.repository(backend)
-        let tree = try EngineFixture.tree(["kept": 100_000])
-        defer { try? FileManager.default.removeItem(atPath: tree) }
-        let generation = try await EngineFixture.backup(repository, subject: "s", tree)
+        let stored = try await EngineFixture.backedUp(["kept": 100_000])
+        defer { stored.remove() }
+        let (backend, repository, tree, generation) = (stored.backend, stored.repository, stored.tree, stored.generation)
         let leftover = try ObjectName(.data, String(repeating: "cd", count: 32))
         try await backend.put(leftover, bytes: SecureRandom.bytes(8192))
 

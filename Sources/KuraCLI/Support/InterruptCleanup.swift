@@ -3,7 +3,7 @@ import KuraOperations
 import KuraRepository
 
 /// What kura undoes when it is interrupted (SIGINT, SIGTERM, SIGHUP) before exiting 128+N:
-/// an output file's temporary file, a drill's scratch folder, a backup's repository lock.
+/// an output file's temporary file, a drill's scratch folder, every repository lock it holds.
 /// Each is registered while it matters and unregistered once it does not; the one mechanism
 /// for every command.
 ///

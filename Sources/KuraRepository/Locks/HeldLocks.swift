@@ -12,14 +12,14 @@ public final class HeldLocks: @unchecked Sendable {
     private let lock = NSLock()
     private var held: [ObjectName: Weak] = [:]
     private var firstTaken: (() -> Void)?
-    private var told = false
+    private var anyLockTaken = false
 
     private struct Weak { weak var lock: RepositoryLock? }
 
     /// Runs `action` once, when this process first takes a lock (at once if it holds one).
     public func whenFirstTaken(_ action: @escaping () -> Void) {
         let now: Bool = lock.withLock {
-            if told { return true }
+            if anyLockTaken { return true }
             firstTaken = action
             return false
         }
@@ -29,8 +29,8 @@ public final class HeldLocks: @unchecked Sendable {
     func insert(_ repositoryLock: RepositoryLock) {
         let action: (() -> Void)? = lock.withLock {
             held[repositoryLock.name] = Weak(lock: repositoryLock)
-            guard !told else { return nil }
-            told = true
+            guard !anyLockTaken else { return nil }
+            anyLockTaken = true
             defer { firstTaken = nil }
             return firstTaken
         }

@@ -32,6 +32,40 @@ enum EngineFixture {
         FileManager.default.temporaryDirectory.appendingPathComponent("kura-engine-\(purpose)-\(UUID().uuidString)").path
     }
 
+    /// A repository in memory holding one generation of a tree of `files`.
+    struct BackedUp {
+        let backend: InMemoryBackend
+        let repository: Repository
+        let tree: String
+        let generation: StoredGeneration
+
+        func remove() { try? FileManager.default.removeItem(atPath: tree) }
+    }
+
+    static func backedUp(_ files: [String: Int], subject: String = "s") async throws -> BackedUp {
+        let backend = InMemoryBackend()
+        let repository = try await repository(backend)
+        let tree = try tree(files)
+        do {
+            return BackedUp(backend: backend, repository: repository, tree: tree,
+                            generation: try await backup(repository, subject: subject, tree))
+        } catch {
+            try? FileManager.default.removeItem(atPath: tree)
+            throw error
+        }
+    }
+
+    /// Flips one bit of every stored object of `kind`, `fraction` of the way into it.
+    static func flipBit(in backend: InMemoryBackend, _ kind: ObjectKind, at fraction: Double, mask: UInt8 = 0x01) {
+        for name in backend.contents(of: kind).keys {
+            backend.tamper(name) { bytes in
+                var changed = bytes
+                changed[Int(Double(bytes.count) * fraction)] ^= mask
+                return changed
+            }
+        }
+    }
+
     static func backup(_ repository: Repository, subject: String, _ path: String) async throws -> StoredGeneration {
         try await BackupRunner(repository: repository, options: BackupOptions(subject: subject, paths: [path])).run()
     }
