@@ -29,6 +29,10 @@ import Testing
         (["--keep-within", "1d"], [8, 7, 6, 5]),
         (["--keep-last", "1", "--keep-monthly", "2"], [8, 4]),
         (["--keep-daily", "unlimited"], [8, 7, 4, 3, 2, 1]),
+        (["--keep-within-daily", "2d"], [8, 7]),
+        (["--keep-within-hourly", "1d"], [8, 7, 6]),
+        (["--keep-within-monthly", "2mo"], [8, 4, 2]),
+        (["--keep-within-weekly", "3w", "--keep-within-yearly", "1y"], [8, 4, 1]),
     ]
 
     @Test func eachRuleKeepsWhatResticWould() throws {
@@ -100,6 +104,8 @@ import Testing
             (["forget", "--keep-within", "3x"], 2),
             (["forget", "--keep-within", "-2d"], 2),
             (["forget", "--keep-within", "1m"], 2),
+            (["forget", "--keep-within-daily", "1m"], 2),
+            (["forget", "--keep-within-monthly", "x"], 2),
             (["forget"], 2),
             (["forget", "--keep-last", "0"], 2),
             (["forget", "--dry-run", "--subject", "s"], 2),
@@ -113,6 +119,9 @@ import Testing
         let unknown = try repo.kura("forget", "--subject", "nosuch", "--keep-last", "1")
         #expect(unknown.stderr.hasPrefix("kura: ") && unknown.stderr.contains("nosuch"), "\(unknown.stderr)")
         #expect(unknown.stderr.split(separator: "\n").count == 1)
+        let ambiguous = try repo.kura("forget", "--keep-within-daily", "3m")
+        #expect(ambiguous.stderr.contains("keep-within-daily") && ambiguous.stderr.contains("mo") && ambiguous.stderr.contains("min"),
+                "\(ambiguous.stderr)")
         let noRule = try repo.kura("forget")
         #expect(noRule.stderr.contains("--keep-last"), "\(noRule.stderr)")
         let after = try repo.objectListing(repo.path("repo")).filter { !$0.key.hasPrefix("locks/") }

@@ -25,6 +25,36 @@ import Testing
         #expect(policy.subject(named: "etc")?.keep.within == KeepWithin(days: 2))
     }
 
+    @Test func keepWithinBucketKeys() throws {
+        let text = """
+            [repository.main]
+            location = "/srv/kura"
+
+            [subject.home]
+            paths = ["/home"]
+            repositories = ["main"]
+            keep = { within-daily = "7d", within-monthly = "1y" }
+
+            [subject.etc]
+            paths = ["/etc"]
+            repositories = ["main"]
+            keep = { within-weekly = "3m" }
+            """
+        let file = NSTemporaryDirectory() + "kura-policy-\(UUID().uuidString).toml"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do {
+            _ = try PolicyFile.load(path: file)
+            Issue.record("a bare m in within-weekly was accepted")
+        } catch {
+            #expect("\(error)".contains("keep-within-weekly") && "\(error)".contains("mo"), "\(error)")
+        }
+        try text.replacingOccurrences(of: "\"3m\"", with: "\"3w\"").write(toFile: file, atomically: true, encoding: .utf8)
+        let policy = try PolicyFile.load(path: file)
+        #expect(policy.subject(named: "home")?.keep == KeepRules(withinBuckets: [.daily: KeepWithin(days: 7), .monthly: KeepWithin(years: 1)]))
+        #expect(policy.subject(named: "etc")?.keep.withinBuckets == [.weekly: KeepWithin(days: 21)])
+    }
+
     /// Each kind of mistake is reported with the line it is on.
     @Test func problemsNameTheirLines() throws {
         let text = """

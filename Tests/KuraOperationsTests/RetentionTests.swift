@@ -205,6 +205,19 @@ import Testing
         #expect(result.kept.first?.reasons.map(\.description) == ["within 6mo"])
     }
 
+    /// keep-within-monthly keeps the newest of each calendar month inside the span; the span's
+    /// months are calendar months back from the newest (31 August less 6mo is 3 March).
+    @Test func keepWithinBucketsUseCalendarSpans() throws {
+        let times = ["2025-03-02T12:00:00Z", "2025-03-03T12:00:00Z",
+                     "2025-07-01T00:00:00Z", "2025-07-15T00:00:00Z", "2025-08-31T00:00:00Z"].map(Self.time)
+        let rules = KeepRules(withinBuckets: [.monthly: try KeepWithin(parsing: "6mo")])
+        let result = Self.plan(times, rules, now: Self.time("2025-09-01T00:00:00Z"))
+        #expect(result.kept.map(\.candidate.number) == [5, 4, 2])
+        #expect(result.kept.first?.reasons.map(\.description) == ["monthly within 6mo"])
+        #expect(rules.hasAnyRule && !rules.isEmpty)
+        #expect(rules.summary == "monthly within 6mo")
+    }
+
     @Test func subjectsAreDecidedSeparately() {
         let base = Self.time("2025-01-01T00:00:00Z")
         let list = Self.candidates((0..<5).map { base.addingTimeInterval(Double($0) * 60) }, subject: "a")

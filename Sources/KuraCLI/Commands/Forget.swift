@@ -13,7 +13,9 @@ struct Forget: AsyncParsableCommand {
             rule keeps it, and the listing says which. Hourly, daily, weekly (ISO, Monday first), \
             monthly and yearly rules keep the newest generation of each of the last N hours, days, \
             weeks, months or years that have one, in UTC. --keep-within keeps everything younger \
-            than DURATION (s, m, h, d, w) measured from the subject's newest generation. A count \
+            than SPAN (y, mo, w, d, h, min, s; calendar months and years) measured from the subject's \
+            newest generation; --keep-within-daily SPAN (and -hourly, -weekly, -monthly, -yearly) \
+            keeps the newest generation of each day inside SPAN. A count \
             may be `unlimited`. Without any rule nothing is removed: forget refuses to run. \
             docs/RETENTION.md has the details and the differences from restic.
 
@@ -46,6 +48,23 @@ struct Forget: AsyncParsableCommand {
             help: ArgumentHelp("Keep generations younger than SPAN before the newest (e.g. 36h, 2w, 6mo, 1y; m alone is refused: mo or min).",
                                valueName: "SPAN"))
     var within: String?
+    @Option(name: .customLong("keep-within-hourly"),
+            help: ArgumentHelp("Keep the newest generation of each hour younger than SPAN before the newest.", valueName: "SPAN"))
+    var withinHourly: String?
+    @Option(name: .customLong("keep-within-daily"), help: ArgumentHelp("… of each day younger than SPAN.", valueName: "SPAN"))
+    var withinDaily: String?
+    @Option(name: .customLong("keep-within-weekly"), help: ArgumentHelp("… of each ISO week younger than SPAN.", valueName: "SPAN"))
+    var withinWeekly: String?
+    @Option(name: .customLong("keep-within-monthly"), help: ArgumentHelp("… of each month younger than SPAN.", valueName: "SPAN"))
+    var withinMonthly: String?
+    @Option(name: .customLong("keep-within-yearly"), help: ArgumentHelp("… of each year younger than SPAN.", valueName: "SPAN"))
+    var withinYearly: String?
+
+    /// The keep-within-BUCKET flags given, by rule.
+    private var withinBucketTexts: [(rule: BucketRule, text: String)] {
+        [(BucketRule.hourly, withinHourly), (.daily, withinDaily), (.weekly, withinWeekly),
+         (.monthly, withinMonthly), (.yearly, withinYearly)].compactMap { pair in pair.1.map { (pair.0, $0) } }
+    }
 
     @Flag(help: "Use each subject's `keep` rules from the policy file instead of flags.")
     var policy = false
@@ -64,12 +83,19 @@ struct Forget: AsyncParsableCommand {
 
     var rules: KeepRules {
         KeepRules(last: last?.value, hourly: hourly?.value, daily: daily?.value, weekly: weekly?.value,
-                  monthly: monthly?.value, yearly: yearly?.value, within: within.flatMap { try? KeepWithin(parsing: $0) })
+                  monthly: monthly?.value, yearly: yearly?.value, within: within.flatMap { try? KeepWithin(parsing: $0) },
+                  withinBuckets: Dictionary(withinBucketTexts.compactMap { pair in
+                      (try? KeepWithin(parsing: pair.text)).map { (pair.rule, $0) } }) { $1 })
     }
 
     func validate() throws {
         if let within {
             do { _ = try KeepWithin(parsing: within) } catch { throw ValidationError("--\(error)") }
+        }
+        for (rule, text) in withinBucketTexts {
+            do { _ = try KeepWithin(parsing: text) } catch {
+                throw ValidationError("--\(error)".replacingOccurrences(of: "keep-within", with: "keep-within-\(rule.rawValue)"))
+            }
         }
         if policy {
             if !rules.isEmpty { throw ValidationError("use either --policy or --keep-* flags, not both") }

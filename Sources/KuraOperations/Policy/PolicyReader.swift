@@ -17,7 +17,8 @@ struct PolicyReader {
     static let repositoryKeys = ["location", "password-file", "password-command", "key-file", "s3-endpoint", "s3-region", "prune-every"]
     static let subjectKeys = ["paths", "files-from", "files-from-verbatim", "files-from-raw", "command", "stdin-filename", "exclude", "exclude-caches", "exclude-if-present",
                               "exclude-larger-than", "one-file-system", "priority", "rpo", "rto", "repositories", "keep", "drill"]
-    static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
+    static let keepKeys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within",
+                           "within-hourly", "within-daily", "within-weekly", "within-monthly", "within-yearly"]
     static let drillKeys = ["every", "sample"]
 
     mutating func read(_ root: TOMLTable) -> Policy {
@@ -159,7 +160,16 @@ struct PolicyReader {
                          weekly: integer(table, "weekly", at: path, minimum: 0),
                          monthly: integer(table, "monthly", at: path, minimum: 0),
                          yearly: integer(table, "yearly", at: path, minimum: 0),
-                         within: keepWithin(table, at: path))
+                         within: keepWithin(table, "within", at: path),
+                         withinBuckets: keepWithinBuckets(table, at: path))
+    }
+
+    private mutating func keepWithinBuckets(_ table: TOMLTable, at path: [String]) -> [BucketRule: KeepWithin] {
+        var buckets: [BucketRule: KeepWithin] = [:]
+        for rule in [BucketRule.hourly, .daily, .weekly, .monthly, .yearly] {
+            if let span = keepWithin(table, "within-\(rule.rawValue)", at: path) { buckets[rule] = span }
+        }
+        return buckets
     }
 
     private mutating func readDrill(_ table: TOMLTable, at path: [String]) -> DrillPolicy? {
@@ -249,12 +259,12 @@ struct PolicyReader {
         return seconds
     }
 
-    private mutating func keepWithin(_ table: TOMLTable, at path: [String]) -> KeepWithin? {
-        guard let text = string(table, "within", at: path, required: false) else { return nil }
+    private mutating func keepWithin(_ table: TOMLTable, _ key: String, at path: [String]) -> KeepWithin? {
+        guard let text = string(table, key, at: path, required: false) else { return nil }
         do {
             return try KeepWithin(parsing: text)
         } catch {
-            problem(at: path + ["within"], "\(error)")
+            problem(at: path + [key], "\(error)".replacingOccurrences(of: "keep-within", with: "keep-\(key)"))
             return nil
         }
     }

@@ -5,6 +5,7 @@ extension KeepRules {
     /// `--keep-last 0` alone can never mean "forget everything".
     public var hasAnyRule: Bool {
         BucketRule.allCases.contains { count(for: $0) > 0 } || within.map { !$0.isZero } == true
+            || withinBuckets.values.contains { !$0.isZero }
     }
 
     /// The count a counted rule keeps; 0 when the rule is not set.
@@ -28,6 +29,9 @@ extension KeepRules {
             return count == Int.max ? "\(rule.rawValue) unlimited" : "\(rule.rawValue) \(count)"
         }
         if let within, !within.isZero { parts.append("within \(within)") }
+        for rule in BucketRule.allCases {
+            if let span = withinBuckets[rule], !span.isZero { parts.append("\(rule.rawValue) within \(span)") }
+        }
         return parts.isEmpty ? "no rule" : parts.joined(separator: ", ")
     }
 }

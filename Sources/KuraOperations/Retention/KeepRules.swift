@@ -10,9 +10,13 @@ public struct KeepRules: Sendable, Equatable {
     public var yearly: Int?
     /// Keep every generation younger than this, before the newest.
     public var within: KeepWithin?
+    /// restic's keep-within-hourly/daily/…: the newest generation of each hour, day, week,
+    /// month or year younger than the span before the newest. Keyed by a calendar rule (never `last`).
+    public var withinBuckets: [BucketRule: KeepWithin]
 
     public init(last: Int? = nil, hourly: Int? = nil, daily: Int? = nil, weekly: Int? = nil,
-                monthly: Int? = nil, yearly: Int? = nil, within: KeepWithin? = nil) {
+                monthly: Int? = nil, yearly: Int? = nil, within: KeepWithin? = nil,
+                withinBuckets: [BucketRule: KeepWithin] = [:]) {
         self.last = last
         self.hourly = hourly
         self.daily = daily
@@ -20,10 +24,12 @@ public struct KeepRules: Sendable, Equatable {
         self.monthly = monthly
         self.yearly = yearly
         self.within = within
+        self.withinBuckets = withinBuckets.filter { $0.key != .last }
     }
 
     /// No rule at all: retention keeps everything (forget refuses to run without a rule).
     public var isEmpty: Bool {
         last == nil && hourly == nil && daily == nil && weekly == nil && monthly == nil && yearly == nil && within == nil
+            && withinBuckets.isEmpty
     }
 }

@@ -41,6 +41,7 @@ public enum Retention {
         }
         var counters = BucketRule.allCases.map { rule in Counter(rule: rule, left: rules.count(for: rule)) }
         let newest = newestFirst.first { $0.time <= now }?.time
+        var lastWithinBucket: [BucketRule: Int] = [:]
         var kept: [RetentionDecision] = []
         var removed: [RetentionDecision] = []
         for (position, candidate) in newestFirst.enumerated() {
@@ -49,6 +50,16 @@ public enum Retention {
                 // With every generation in the future there is no newest to measure from: keep all.
                 if newest.map({ candidate.time > within.start(before: $0) }) ?? true {
                     reasons.append(.within(within))
+                }
+            }
+            for rule in BucketRule.allCases {
+                // Newest first, so the first generation seen in a bucket is that bucket's newest.
+                guard let span = rules.withinBuckets[rule], !span.isZero, let newest,
+                      candidate.time > span.start(before: newest) else { continue }
+                let bucket = rule.bucket(of: candidate.time, position: position)
+                if bucket != lastWithinBucket[rule] {
+                    lastWithinBucket[rule] = bucket
+                    reasons.append(.bucketWithin(rule, span))
                 }
             }
             let isOldest = position == newestFirst.count - 1

@@ -11,7 +11,7 @@ extension RetentionError: CustomStringConvertible {
         switch self {
         case .noRule:
             "no keep rule given, so nothing would be kept; name at least one of --keep-last, --keep-hourly, "
-                + "--keep-daily, --keep-weekly, --keep-monthly, --keep-yearly (a count above 0) or --keep-within, or use --policy"
+                + "--keep-daily, --keep-weekly, --keep-monthly, --keep-yearly (a count above 0), --keep-within or --keep-within-daily (…), or use --policy"
         case .noRuleInPolicy(let file):
             "no subject in \(file) has a keep rule for the generations in this repository; add `keep = { ... }` to the subjects first"
         case .unknownSubject(let subject):

@@ -26,12 +26,15 @@ public enum KeepReason: Sendable, Equatable, CustomStringConvertible {
     case bucket(BucketRule, oldest: Bool)
     /// Younger than the duration, measured from the subject's newest generation.
     case within(KeepWithin)
+    /// The newest of its hour, day, week, month or year, inside the span (keep-within-daily …).
+    case bucketWithin(BucketRule, KeepWithin)
 
-    /// "last", "daily", "oldest monthly", "within 30d".
+    /// "last", "daily", "oldest monthly", "within 30d", "daily within 7d".
     public var description: String {
         switch self {
         case .bucket(let rule, let oldest): oldest ? "oldest \(rule.rawValue)" : rule.rawValue
         case .within(let span): "within \(span)"
+        case .bucketWithin(let rule, let span): "\(rule.rawValue) within \(span)"
         }
     }
 }
