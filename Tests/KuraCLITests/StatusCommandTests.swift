@@ -130,3 +130,47 @@ import Testing
         }
     }
 }
+
+/// A drill that breached its own RTO is the same verdict in `status`, its JSON and the HTML
+/// page; a restore of a fraction of the RTO still draws a visible bar.
+@Suite struct StatusDrillVerdictTests {
+    @Test func breachedDrillIsOverRTOEverywhereAndTinyBarsShow() throws {
+        let repo = try RepositoryScratch()
+        let data = repo.path("many")
+        for directory in 0..<50 {
+            try FileManager.default.createDirectory(atPath: "\(data)/d\(directory)", withIntermediateDirectories: true)
+            for file in 0..<200 {
+                _ = FileManager.default.createFile(atPath: "\(data)/d\(directory)/f\(file)", contents: Data(repeating: UInt8(file), count: 1024 + file))
+            }
+        }
+        try repo.scratch.write("small/a", "a\n")
+        #expect(try repo.kura("backup", "--subject", "many", data).status == 0)
+        #expect(try repo.kura("backup", "--subject", "small", repo.path("small")).status == 0)
+        let scratch = repo.path("scratch")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let drill = try repo.kura("drill", "many", "--sample", "1%", "--rto", "1s", "--scratch", scratch)
+        try #require(drill.status == 3, "the drill must breach a 1s RTO here: \(drill.output)")
+        #expect(drill.output.contains("FAILED: RTO breached"))
+        #expect(try repo.kura("drill", "small", "--rto", "1h", "--scratch", scratch).status == 0)
+
+        let table = try repo.kura("status")
+        #expect(table.status != 0 && table.output.contains("over RTO"), "\(table.output)")
+        #expect(table.output.contains("over the RTO of 1s") && !table.output.contains("take 1s,"),
+                "a 1.2 s estimate must not read as 1s over an RTO of 1s: \(table.output)")
+        let json = try JSONSerialization.jsonObject(with: try repo.kura("status", "--json").stdout) as? [String: Any]
+        let subjects = try #require(json?["subjects"] as? [[String: Any]])
+        let many = try #require(subjects.first { $0["name"] as? String == "many" })
+        #expect((many["last_drill"] as? [String: Any])?["result"] as? String == "over-rto")
+
+        let page = repo.path("status.html")
+        #expect(try repo.kura("status", "--html", page).status != 0)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let bars = html.components(separatedBy: "data-result=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(bars.sorted() == ["over-rto", "passed"], "\(bars)")
+        let heights = html.components(separatedBy: "class=\"drill-mark\"").dropFirst().compactMap { mark -> Double? in
+            guard let range = mark.range(of: "height=\"") else { return nil }
+            return Double(mark[range.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(heights.count == 2 && heights.allSatisfy { $0 >= 6 }, "bars must be visible: \(heights)")
+    }
+}

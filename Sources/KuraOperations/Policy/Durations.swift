@@ -38,4 +38,10 @@ public enum Durations {
         }
         return parts.joined()
     }
+
+    /// A measured time such as a drill's restore: tenths under 10 s ("0.2s", "1.2s"), so a
+    /// sub-second restore does not read as "0s" nor a 1.2 s breach of a 1s RTO as "1s".
+    public static func formatMeasured(_ seconds: TimeInterval) -> String {
+        seconds < 10 ? String(format: "%.1fs", max(0, seconds)) : format(seconds)
+    }
 }

@@ -5,6 +5,8 @@ import KuraRepository
 /// the left, with the RTO as a dashed line: green within it, red over it or failed.
 enum DrillChart {
     static let shown = 30
+    /// The lowest bar, in pixels of the 180-pixel chart.
+    static let minimumBar = 6.0
 
     static func svg(_ subject: SubjectStatus) -> String {
         let drills = Array(subject.copies.flatMap(\.drills).sorted { $0.time < $1.time }.suffix(shown))
@@ -28,13 +30,14 @@ enum DrillChart {
         }
         for (position, drill) in drills.enumerated() {
             let x = left + Double(position) * slot + slot * 0.15
-            let barTop = y(drill.estimatedFullSeconds)
+            // A restore of seconds against an RTO of hours still shows as a bar, not a hairline.
+            let barTop = min(y(drill.estimatedFullSeconds), bottom - minimumBar)
             let color = drill.result == .passed ? "#2da44e" : "#cf222e"
             svg += "<rect class=\"drill-mark\" data-result=\"\(drill.result.rawValue)\" x=\"\(f(x))\" y=\"\(f(barTop))\" "
-                + "width=\"\(f(slot * 0.7))\" height=\"\(f(max(1, bottom - barTop)))\" fill=\"\(color)\">"
+                + "width=\"\(f(slot * 0.7))\" height=\"\(f(bottom - barTop))\" fill=\"\(color)\">"
                 + "<title>\(StatusReport.shortTime(drill.time)) UTC, \(HTML.escape(subject.name))@\(drill.generationNumber) in "
                 + "\(HTML.escape(drill.repository)): \(drill.result.rawValue), \(String(format: "%.0f", drill.sample * 100))% restored in "
-                + "\(Durations.format(drill.seconds)), full restore \(Durations.format(drill.estimatedFullSeconds))</title></rect>\n"
+                + "\(Durations.formatMeasured(drill.seconds)), full restore \(Durations.formatMeasured(drill.estimatedFullSeconds))</title></rect>\n"
         }
         if let rto {
             svg += "<line class=\"rto-line\" x1=\"\(f(left))\" y1=\"\(f(y(rto)))\" x2=\"\(f(width - 10))\" y2=\"\(f(y(rto)))\" "

@@ -30,7 +30,7 @@ public enum StatusPage {
             html += "<td>\(subject.rpo.map(Durations.format) ?? "–")</td>"
             html += "<td>\(newest.map { "\(Durations.format(max(0, $0.age))) ago" } ?? "none")</td>"
             html += "<td>\(subject.rto.map(Durations.format) ?? "–")</td>"
-            html += "<td>\(subject.lastDrill.map { "\($0.result.rawValue), full restore \(Durations.format($0.estimatedFullSeconds))" } ?? "none")"
+            html += "<td>\(subject.lastDrill.map { "\($0.result.rawValue), full restore \(Durations.formatMeasured($0.estimatedFullSeconds))" } ?? "none")"
             html += subject.drillOverdue ? " (overdue)" : ""
             html += "</td></tr>\n"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KuraRepository
 
 /// One drill, judged against the stricter of the RTO in force now and the one it ran with.
 public struct DrillSummary: Sendable {
@@ -16,10 +17,5 @@ public struct DrillSummary: Sendable {
     public var result: DrillResult
 }
 
-public enum DrillResult: String, Sendable {
-    case passed
-    /// Files did not match the generation.
-    case failed
-    /// The extrapolated restore time is longer than the RTO.
-    case overRTO = "over-rto"
-}
+/// A drill's verdict, decided by `DrillRecord.verdict(against:)`.
+public typealias DrillResult = DrillVerdict

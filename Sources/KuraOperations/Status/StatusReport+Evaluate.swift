@@ -67,8 +67,7 @@ extension StatusReport {
             // The stricter of the RTO in force and the one the drill ran with: status never
             // passes a drill that itself reported its RTO breached.
             let target = [rto, record.rtoSeconds].compactMap { $0 }.min()
-            let result: DrillResult = !record.mismatches.isEmpty ? .failed
-                : (target.map { record.estimatedFullSeconds > $0 } ?? false) ? .overRTO : .passed
+            let result = record.verdict(against: target)
             return DrillSummary(repository: repository.name, generationNumber: record.generationNumber, time: record.time,
                                 host: record.host, sample: bounded(record.sample), seconds: bounded(record.seconds),
                                 estimatedFullSeconds: bounded(record.estimatedFullSeconds), rto: target,
@@ -99,7 +98,7 @@ extension StatusReport {
                                     + "\(drill.mismatches) file(s) did not match")
                 case .overRTO:
                     breaches.append("last drill in \(copy.repository) expects a full restore to take "
-                                    + "\(Durations.format(drill.estimatedFullSeconds)), over the RTO of "
+                                    + "\(Durations.formatMeasured(drill.estimatedFullSeconds)), over the RTO of "
                                     + "\(Durations.format(drill.rto ?? 0))")
                 case .passed:
                     break

@@ -55,9 +55,9 @@ extension StatusReport {
         if let drill {
             let age = Durations.format(max(0, now.timeIntervalSince(drill.time)))
             cell = switch drill.result {
-            case .passed: "passed, full \(Durations.format(drill.estimatedFullSeconds)), \(age) ago"
+            case .passed: "passed, full \(Durations.formatMeasured(drill.estimatedFullSeconds)), \(age) ago"
             case .failed: "FAILED (\(drill.mismatches) files), \(age) ago"
-            case .overRTO: "over RTO, full \(Durations.format(drill.estimatedFullSeconds)), \(age) ago"
+            case .overRTO: "over RTO, full \(Durations.formatMeasured(drill.estimatedFullSeconds)), \(age) ago"
             }
         }
         return overdue ? (cell == "-" ? "overdue" : cell + ", overdue") : cell

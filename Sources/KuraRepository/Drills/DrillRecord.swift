@@ -58,12 +58,27 @@ public struct DrillRecord: Codable, Sendable {
     }
 
     /// Every byte matched and the extrapolated restore time is within the RTO (if any).
-    public var passed: Bool { mismatches.isEmpty && !breachesRTO }
+    public var passed: Bool { verdict(against: rtoSeconds) == .passed }
 
-    public var breachesRTO: Bool {
-        guard let rtoSeconds else { return false }
-        return estimatedFullSeconds > rtoSeconds
+    public var breachesRTO: Bool { verdict(against: rtoSeconds) == .overRTO }
+
+    /// The one place a drill is judged, so the drill's own report, `status` and the HTML page
+    /// agree: damage fails it; otherwise an estimate over `rto` (if any) breaches it.
+    /// `status` passes the stricter of the RTO in force and `rtoSeconds`.
+    public func verdict(against rto: Double?) -> DrillVerdict {
+        if !mismatches.isEmpty { return .failed }
+        if let rto, estimatedFullSeconds > rto { return .overRTO }
+        return .passed
     }
+}
+
+/// What a drill showed: restorable within the RTO, damaged, or too slow for the RTO.
+public enum DrillVerdict: String, Sendable {
+    case passed
+    /// Files did not match the generation.
+    case failed
+    /// The extrapolated restore time is longer than the RTO.
+    case overRTO = "over-rto"
 }
 
 /// A drill record with its ID, as listed from the repository.
