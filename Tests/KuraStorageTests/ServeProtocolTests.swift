@@ -115,3 +115,14 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 }
+
+extension ServeProtocolTests {
+    /// A NUL in the hello's path would cut it short in the system calls after the check.
+    @Test func aPathWithANulIsRefused() async throws {
+        let allowed = FileManager.default.temporaryDirectory.appendingPathComponent("kura-serve-nul-\(UUID().uuidString)").path
+        let channel = try PacketChannel(launching: [KuraBinary.path, "serve", "--stdio", "--restrict-to", allowed], location: "serve")
+        defer { channel.close() }
+        let reply = try await channel.handshake(Self.hello("/etc\u{0}" + allowed))
+        #expect(Self.failureCode(reply) == 11)
+    }
+}

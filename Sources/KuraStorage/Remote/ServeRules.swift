@@ -19,7 +19,8 @@ public struct ServeRules: Sendable, Equatable {
     /// one outside every allowed folder.
     func resolve(_ requested: String, from start: String) throws(ServeFailure) -> String {
         let parts = requested.split(separator: "/", omittingEmptySubsequences: true)
-        guard !requested.isEmpty, !parts.contains("..") else {
+        // A NUL would cut the path short in every system call after this check.
+        guard !requested.isEmpty, !parts.contains(".."), !requested.utf8.contains(0) else {
             throw ServeFailure(.badRequest, reason: "a repository path may not be empty or hold '..'; name the folder itself")
         }
         let absolute = requested.hasPrefix("/") ? requested : start + "/" + requested
