@@ -4,8 +4,8 @@ import KuraRepository
 import KuraStorage
 
 /// Entry point used by the `kura` executable. Whatever the command did, the S3 client is
-/// shut down and every SFTP session's ssh ended before the process exits (a signal ends the
-/// process at once, which closes its connections too).
+/// shut down and every ssh channel (SFTP sessions, `kura serve` connections) ended before the
+/// process exits (a signal ends the process at once, which closes its connections too).
 public enum KuraMain {
     public static func run() async {
         if let invalid = KuraClock.invalidTestNow {
@@ -29,11 +29,11 @@ public enum KuraMain {
                 try command.run()
             }
             await S3Transport.shutDown()
-            SFTPBackend.closeAll()
+            OpenChannels.closeAll()
             InterruptCleanup.settle()
         } catch {
             await S3Transport.shutDown()
-            SFTPBackend.closeAll()
+            OpenChannels.closeAll()
             InterruptCleanup.settle()
             // Usage mistakes exit with 2 (docs/EXIT-CODES.md), not ArgumentParser's 64.
             if KuraCommand.exitCode(for: error) == .validationFailure {

@@ -73,11 +73,12 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         case .wrongPassword: .wrongKey
         case .damaged, .badConfig, .configAltered, .auditHeadUnreadable: .damaged
         case .locked, .lockUnreadable: .locked
+        case .storage(let inner): storageStatus(inner)
         default: .failure
         }
         return (error.description, status)
     case let error as StorageError:
-        return (error.description, .failure)
+        return (error.description, storageStatus(error))
     case let error as KeyError:
         let status: ExitStatus = switch error {
         case .roleCannot, .adminOnly, .lastAdmin: .refused
@@ -136,6 +137,15 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
         return (error.description, status)
     default:
         return ("\(error)", .failure)
+    }
+}
+
+/// A `kura serve` that refuses what the ssh key in use may not do is a refusal of the key's
+/// role, as a backup key asked to forget is.
+private func storageStatus(_ error: StorageError) -> ExitStatus {
+    switch error {
+    case .appendOnly, .pathNotAllowed: .refused
+    default: .failure
     }
 }
 

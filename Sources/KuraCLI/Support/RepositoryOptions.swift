@@ -13,7 +13,7 @@ import KuraStorage
 /// KURA_PASSWORD_COMMAND, else the terminal.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"),
-            help: "The repository: a path, s3://BUCKET/PREFIX, sftp:[USER@]HOST:/PATH or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
+            help: "The repository: a path, s3://BUCKET/PREFIX, ssh://[USER@]HOST/PATH, sftp:[USER@]HOST:/PATH or a repository name from the policy (else KURA_REPOSITORY, the policy, ~/.local/share/kura/repository).")
     var repository: String?
 
     @Option(help: "Read the repository password from FILE (else the policy, KURA_PASSWORD_FILE, KURA_PASSWORD_COMMAND, the terminal).")
@@ -115,8 +115,8 @@ struct RepositoryOptions: ParsableArguments {
             let s3 = try S3Location.parse(location, endpoint: s3Endpoint, region: s3Region, allowHTTP: s3AllowHTTP)
             let signer = S3Signer(credentials: try S3Credentials.resolve(), region: s3.region, hashing: .kura)
             return S3Backend(location: s3, signer: signer)
-        case .ssh:
-            throw RepositoryLocationError.notAvailable(location, form: "ssh://")
+        case .ssh(let address):
+            return SSHBackend(address: address)
         case .sftp(let address):
             return SFTPBackend(address: address)
         }

@@ -13,7 +13,8 @@ public enum RepositoryLocation: Equatable, Sendable {
 
     /// The forms `init(parsing:)` accepts, for messages.
     public static let supportedForms =
-        "a local path, s3://BUCKET/PREFIX, s3:https://HOST/BUCKET/PREFIX, sftp:[USER@]HOST:/PATH or sftp://[USER@]HOST[:PORT]/PATH"
+        "a local path, s3://BUCKET/PREFIX, s3:https://HOST/BUCKET/PREFIX, ssh://[USER@]HOST[:PORT]/PATH, "
+            + "sftp:[USER@]HOST:/PATH or sftp://[USER@]HOST[:PORT]/PATH"
 
     public init(parsing text: String) throws(RepositoryLocationError) {
         guard !text.isEmpty else { throw .malformed(text, reason: "it is empty") }
@@ -56,8 +57,6 @@ public enum RepositoryLocation: Equatable, Sendable {
 public enum RepositoryLocationError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedScheme(String, scheme: String)
     case malformed(String, reason: String)
-    /// A form Kura knows but this version has no storage for (ssh://, sftp:).
-    case notAvailable(String, form: String)
 
     public var description: String {
         switch self {
@@ -66,8 +65,6 @@ public enum RepositoryLocationError: Error, Equatable, Sendable, CustomStringCon
                 + "(a local path holding ':' is written ./\(text))"
         case .malformed(let text, let reason):
             "\(text) is not a repository location (\(reason)); use \(RepositoryLocation.supportedForms)"
-        case .notAvailable(let text, let form):
-            "\(text): \(form) repositories are not available in this version of kura; use a local path or s3://BUCKET/PREFIX"
         }
     }
 }

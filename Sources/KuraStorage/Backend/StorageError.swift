@@ -15,6 +15,11 @@ public enum StorageError: Error, Equatable, Sendable {
     case noSpace(String)
     /// An I/O failure with the operating system's (or server's) own words.
     case ioFailure(String, reason: String, retryable: Bool)
+    /// `kura serve --append-only` refused to `action` ("delete", "replace") an object: the
+    /// ssh key in use may only add (docs/SERVE.md).
+    case appendOnly(ObjectName, location: String, action: String)
+    /// `kura serve --restrict-to` does not allow the repository path the client named.
+    case pathNotAllowed(String, allowed: [String])
 
     /// Whether the same call may succeed if repeated later.
     public var isRetryable: Bool {
@@ -38,6 +43,12 @@ extension StorageError: CustomStringConvertible {
         case .accessDenied(let location, let reason): "\(location) refused access (\(reason)); check the credentials and the bucket policy"
         case .noSpace(let path): "no space left on the device holding \(path)"
         case .ioFailure(let path, let reason, _): "I/O error on \(path): \(reason)"
+        case .appendOnly(let name, let location, let action):
+            "\(location) is append-only for this ssh key (kura serve --append-only) and refused to \(action) \(name); "
+                + "run forget, prune and other deletes with the admin's key (docs/SERVE.md)"
+        case .pathNotAllowed(let location, let allowed):
+            "\(location): the server's `kura serve --restrict-to` allows only "
+                + allowed.joined(separator: ", ") + "; name a repository under one of them"
         }
     }
 }

@@ -54,6 +54,16 @@ public struct LocalBackend: StorageBackend {
         try LocalFiles.writeAtomically(bytes, to: path(of: name), readOnly: name.kind != .locks)
     }
 
+    /// Stores `bytes` under `name` unless an object of that name exists, atomically and never
+    /// replacing one (link(2) where `put` renames); false, with nothing written, if one does.
+    /// `kura serve --append-only` writes with it, so no race replaces an object.
+    public func putNew(_ name: ObjectName, bytes: [UInt8]) async throws -> Bool {
+        try requireRoot()
+        let folder = directory(for: name.kind, name: name.name)
+        if !LocalFiles.isDirectory(folder) { try LocalFiles.makeDirectory(folder) }
+        return try LocalFiles.writeAtomically(bytes, to: path(of: name), readOnly: name.kind != .locks, replacing: false)
+    }
+
     public func get(_ name: ObjectName) async throws -> [UInt8] {
         try requireRoot()
         return try LocalFiles.read(path(of: name), object: name)

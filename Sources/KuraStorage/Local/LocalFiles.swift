@@ -61,7 +61,6 @@ enum LocalFiles {
         return names
     }
 
-    /// Temporary file in the same folder, write, fsync, rename, fsync the folder.
     /// Removes a temporary file of `writeAtomically` (`.NAME.tmp-N`) that is more than an
     /// hour old: its writer was killed between creating and renaming it (a write takes
     /// seconds), and nothing else will ever remove it.
@@ -74,7 +73,11 @@ enum LocalFiles {
         unlink(path)
     }
 
-    static func writeAtomically(_ bytes: [UInt8], to path: String, readOnly: Bool) throws {
+    /// Temporary file in the same folder, write, fsync, rename, fsync the folder.
+    /// With `replacing` false an existing `path` is kept: the temporary file is linked into
+    /// place (link(2) never replaces) and false is returned, with nothing written.
+    @discardableResult
+    static func writeAtomically(_ bytes: [UInt8], to path: String, readOnly: Bool, replacing: Bool = true) throws -> Bool {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(UInt64.random(in: 0...UInt64.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -99,12 +102,21 @@ enum LocalFiles {
         guard fsync(descriptor) == 0 else { throw error(path, errno) }
         guard close(descriptor) == 0 else { throw error(path, errno) }
         succeeded = true
-        guard rename(temporary, path) == 0 else {
+        if replacing {
+            guard rename(temporary, path) == 0 else {
+                let code = errno
+                unlink(temporary)
+                throw error(path, code)
+            }
+        } else {
+            let linked = link(temporary, path) == 0
             let code = errno
             unlink(temporary)
-            throw error(path, code)
+            if !linked, code == EEXIST { return false }
+            guard linked else { throw error(path, code) }
         }
         try syncDirectory(folder)
+        return true
     }
 
     static func read(_ path: String, object: ObjectName, offset: Int = 0, length: Int? = nil) throws -> [UInt8] {

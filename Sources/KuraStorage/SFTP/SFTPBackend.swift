@@ -11,7 +11,7 @@ public struct SFTPBackend: StorageBackend {
     public let location: String
     /// The repository folder on the server; a relative path is under the login folder.
     let root: String
-    let session: SFTPSession
+    let session: ChannelSession<SFTPClient>
 
     /// Packs upload while the next one fills: each write waits on the network.
     public var overlappingWrites: Int { 4 }
@@ -27,14 +27,17 @@ public struct SFTPBackend: StorageBackend {
     public init(launching arguments: [String], location: String, root: String) {
         self.location = location
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
-        session = SFTPSession(arguments: arguments, location: location)
+        session = ChannelSession(arguments: arguments, location: location,
+                                 advice: " (check that `ssh -s HOST sftp` logs in without a prompt; docs/SFTP.md)",
+                                 greet: SFTPClient.connect(over:))
     }
 
     /// Ends the SFTP session (its ssh); a backend that was never used has none.
     public func close() { session.close() }
 
-    /// Ends every SFTP session of the process, so no ssh outlives the command.
-    public static func closeAll() { SFTPSession.closeAll() }
+    /// Ends every SFTP session (and every other ssh channel) of the process, so no ssh
+    /// outlives the command.
+    public static func closeAll() { OpenChannels.closeAll() }
 
     // MARK: Layout (LocalBackend's)
 
@@ -138,40 +141,15 @@ public struct SFTPBackend: StorageBackend {
         }
     }
 
-    /// Reads ahead across ranges (up to `readAhead` bytes besides the range being delivered),
-    /// so many small ranges cost one round trip together, not one each.
+    /// Reads ahead across ranges (`ReadAhead`), so many small ranges cost one round trip
+    /// together, not one each.
     public func get(_ name: ObjectName, ranges: [Range<Int>], deliver: (Int, [UInt8]) async throws -> Void) async throws {
         try await reading(name) { client, handle in
-            var reads: [Int: Task<[UInt8], any Error>] = [:]
-            var started = 0, ahead = 0
-            do {
-                for (position, range) in ranges.enumerated() {
-                    while started < ranges.count, started == position
-                            || (ahead + ranges[started].count <= Self.readAhead && started - position < 64) {
-                        let wanted = ranges[started]
-                        reads[started] = Task { try await client.readAll(handle, offset: wanted.lowerBound, length: wanted.count) }
-                        if started > position { ahead += wanted.count }
-                        started += 1
-                    }
-                    let bytes = try await reads.removeValue(forKey: position)!.value
-                    if position + 1 < started { ahead -= ranges[position + 1].count }
-                    guard bytes.count == range.count else {
-                        throw StorageError.shortRead(name, expected: range.count, got: bytes.count)
-                    }
-                    try await deliver(position, bytes)
-                }
-            } catch {
-                for read in reads.values {
-                    read.cancel()
-                    _ = try? await read.value
-                }
-                throw error
-            }
+            try await ReadAhead.deliver(name, ranges: ranges, reading: { range in
+                try await client.readAll(handle, offset: range.lowerBound, length: range.count)
+            }, to: deliver)
         }
     }
-
-    /// Bytes read ahead of the range being delivered.
-    static let readAhead = 8 << 20
 
     public func stat(_ name: ObjectName) async throws -> ObjectInfo? {
         let client = try await session.client()

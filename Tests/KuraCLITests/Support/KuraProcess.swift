@@ -1,4 +1,5 @@
 import Foundation
+import KuraTestSupport
 import Testing
 
 /// Runs the real `kura` binary (and other real tools) in a scratch directory.
@@ -12,19 +13,7 @@ struct CommandResult {
 
 enum Tools {
     /// The `kura` binary built next to this test bundle.
-    static let kura: String = {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = executable.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("kura").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/kura").path
-        return fallback
-    }()
+    static let kura = KuraBinary.path
 
     /// Looks a tool up on PATH; tests that need it fail (not skip) when it is missing,
     /// because Scripts/test.sh installs it.
