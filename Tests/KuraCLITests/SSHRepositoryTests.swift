@@ -113,6 +113,9 @@ import Testing
             #expect(refused.stderr.contains("append-only") && refused.stderr.contains("admin's key"), "\(refused.stderr)")
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
         }
+        // Refused before writing anything: no audit entry, no index file.
+        let unlocked = { (contents: [String: Data]) in Set(contents.keys.filter { !$0.hasPrefix("locks/") }) }
+        #expect(unlocked(try Self.contents(of: host.folder)) == unlocked(before))
 
         // The protocol itself: every object of every kind (a made-up one where the repository
         // has none yet), deleted and replaced.
@@ -150,8 +153,7 @@ import Testing
         #expect(tried > ObjectKind.allCases.count)
         for probe in probes { try await admin.delete(probe) }
 
-        // Nothing there before is gone or changed (the refused commands only added: an audit
-        // entry, index files prune wrote before its first delete).
+        // Nothing there before is gone or changed.
         let after = try Self.contents(of: host.folder)
         for (path, bytes) in before where !path.hasPrefix("locks/") {
             #expect(after[path] == bytes, "\(path) was deleted or changed")

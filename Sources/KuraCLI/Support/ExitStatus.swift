@@ -144,7 +144,7 @@ private func describe(_ error: any Error) -> (String, ExitStatus) {
 /// role, as a backup key asked to forget is.
 private func storageStatus(_ error: StorageError) -> ExitStatus {
     switch error {
-    case .appendOnly, .pathNotAllowed: .refused
+    case .appendOnly, .appendOnlyRefusesCommand, .pathNotAllowed: .refused
     default: .failure
     }
 }

@@ -27,6 +27,7 @@ public struct RepositoryEraser {
 
     public func erase(deleteData: Bool) async throws -> RepositoryErasure {
         try requireAllowed()
+        try await repository.requireDeletes(for: "erase --repository")
         return try await repository.withLock(exclusive: true, command: "erase --repository") {
             let material = try await repository.keyMaterialObjects()
             let entry = try await repository.appendAudit("erase-repository", details: [

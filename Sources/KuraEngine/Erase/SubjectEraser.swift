@@ -51,6 +51,7 @@ public struct SubjectEraser {
 
     public func erase(_ plan: SubjectErasePlan) async throws -> SubjectErasure {
         try requireAllowed()
+        try await repository.requireDeletes(for: "erase")
         try await repository.withLock(command: "erase (records)") {
             // Logged first, so that a crash while deleting leaves no record the log still expects.
             try await repository.appendAudit("erase-subject-records", details: [

@@ -34,6 +34,7 @@ public struct Pruner {
             throw error
         }
         if options.dryRun { return marked.report }
+        try await repository.requireDeletes(for: "prune")
         let plan = marked.plan
         if plan.dead.isEmpty, plan.repack.isEmpty, marked.report.leftoverPacks == 0, marked.indexFiles.count <= 1 {
             return marked.report

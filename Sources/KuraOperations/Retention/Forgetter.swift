@@ -65,6 +65,7 @@ public struct Forgetter {
             outcome.subjects.append(SubjectOutcome(rules: rules, retention: retention))
         }
         if !dryRun, outcome.removedCount > 0 {
+            try await repository.requireDeletes(for: "forget")
             // Logged first: a crash midway leaves records the log calls forgotten, never
             // deleted records the log does not account for (which check reports).
             try await repository.appendAudit("forget", details: Self.auditDetails(outcome))

@@ -42,8 +42,13 @@ public protocol StorageBackend: Sendable {
 
     /// Removes the object; removing a missing object is not an error.
     func delete(_ name: ObjectName) async throws
+
+    /// Whether this storage refuses this client every delete and replacement (a `kura serve
+    /// --append-only` host), so commands that delete can refuse before they write anything.
+    func isAppendOnly() async throws -> Bool
 }
 
 extension StorageBackend {
     public var overlappingWrites: Int { 0 }
+    public func isAppendOnly() async throws -> Bool { false }
 }

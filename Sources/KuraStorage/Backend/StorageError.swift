@@ -18,6 +18,9 @@ public enum StorageError: Error, Equatable, Sendable {
     /// `kura serve --append-only` refused to `action` ("delete", "replace") an object: the
     /// ssh key in use may only add (docs/SERVE.md).
     case appendOnly(ObjectName, location: String, action: String)
+    /// A command that deletes (`forget`, `prune`, `erase`) was refused up front, before
+    /// writing anything, because the storage is append-only for this client.
+    case appendOnlyRefusesCommand(location: String, command: String)
     /// `kura serve --restrict-to` does not allow the repository path the client named.
     case pathNotAllowed(String, allowed: [String])
 
@@ -46,6 +49,9 @@ extension StorageError: CustomStringConvertible {
         case .appendOnly(let name, let location, let action):
             "\(location) is append-only for this ssh key (kura serve --append-only) and refused to \(action) \(name); "
                 + "run forget, prune and other deletes with the admin's key (docs/SERVE.md)"
+        case .appendOnlyRefusesCommand(let location, let command):
+            "\(location) is append-only for this ssh key (kura serve --append-only), so kura \(command) cannot delete "
+                + "anything there; nothing was changed. Run it with the admin's key (docs/SERVE.md)"
         case .pathNotAllowed(let location, let allowed):
             "\(location): the server's `kura serve --restrict-to` allows only "
                 + allowed.joined(separator: ", ") + "; name a repository under one of them"

@@ -24,6 +24,7 @@ public struct FaultInjectingBackend: StorageBackend {
 
     public func create() async throws { try await base.create() }
     public func exists() async throws -> Bool { try await base.exists() }
+    public func isAppendOnly() async throws -> Bool { try await base.isAppendOnly() }
 
     public func put(_ name: ObjectName, bytes: [UInt8]) async throws {
         try await perform(.write, name.description) { try await base.put(name, bytes: bytes) }

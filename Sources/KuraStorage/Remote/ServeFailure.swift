@@ -63,6 +63,7 @@ struct ServeFailure: Error, Equatable, Sendable {
             case .accessDenied(_, let reason): self.init(.ioFailure, reason: reason)
             case .appendOnly(let name, _, let action): self.init(.appendOnly, subject: name.description, reason: action)
             case .pathNotAllowed(_, let allowed): self.init(.pathNotAllowed, subject: allowed.joined(separator: "\n"))
+            case .appendOnlyRefusesCommand: self.init(.ioFailure, reason: error.description)  // raised only by clients
             }
         default: self.init(.ioFailure, reason: "\(error)")
         }
